@@ -1,0 +1,12 @@
+/// <reference types="espruino" />
+import type { BoardConfig } from './board';
+
+// Espruino Pico with a W5500 module on SPI2, wired as the WIZnet shim: B13 SCK, B14 MISO, B15 MOSI, B10 CS.
+// INT on A8 and RST on B3 (pin numbers differ from every other watched pin, as STM32 requires).
+export const board: BoardConfig = {
+  name: 'espruino-pico',
+  espruinoBoard: 'PICO_R1_3',
+  nic: 'w5500',
+  spi: SPI2, sck: B13, miso: B14, mosi: B15, baud: 8000000,
+  cs: B10, int: A8, rst: B3,
+};

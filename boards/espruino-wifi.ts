@@ -1,0 +1,11 @@
+/// <reference types="espruino" />
+import type { BoardConfig } from './board';
+
+// Espruino WiFi with a W5500 module on SPI1: A5 SCK, A6 MISO, A7 MOSI, B1 CS, INT on B8, RST on B9.
+export const board: BoardConfig = {
+  name: 'espruino-wifi',
+  espruinoBoard: 'ESPRUINOWIFI',
+  nic: 'w5500',
+  spi: SPI1, sck: A5, miso: A6, mosi: A7, baud: 8000000,
+  cs: B1, int: B8, rst: B9,
+};

@@ -1,0 +1,17 @@
+import type { SpiDevice } from '../../hal/spi';
+import type { InputPin, OutputPin } from '../../hal/pins';
+import type { Clock } from '../../hal/clock';
+
+/** What a board hands an application: its NIC's SPI device and pins, a clock and a log line sink. */
+export interface BoardHal {
+  board: string;
+  spi: SpiDevice;
+  int: InputPin | undefined;
+  rst: OutputPin | undefined;
+  clock: Clock;
+  log: (line: string) => void;
+  hardResetStaleSockets: boolean;
+}
+
+/** An application starts on a board and returns a function that stops it (clears its timers and watches). */
+export type App = (hal: BoardHal) => () => void;

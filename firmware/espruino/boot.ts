@@ -1,0 +1,33 @@
+/// <reference types="espruino" />
+import type { BoardConfig } from '../../boards/board';
+import { EspruinoSpiDevice } from '../../hal/espruino/spi';
+import { EspruinoInputPin, EspruinoOutputPin } from '../../hal/espruino/pins';
+import { EspruinoClock } from '../../hal/espruino/clock';
+import type { BoardHal, App } from '../app/app';
+
+/**
+ * Starts an application on a board. Runs now (after upload) and again at every power-up through
+ * E.on('init'); E.on('kill') stops it ahead of save(), so the saved state holds no live timers or watches.
+ */
+export function boot(board: BoardConfig, app: App): void {
+  let stop: (() => void) | undefined;
+  const go = function () {
+    board.spi.setup({ sck: board.sck, miso: board.miso, mosi: board.mosi, baud: board.baud, mode: 0, order: 'msb' });
+    const hal: BoardHal = {
+      board: board.name,
+      spi: new EspruinoSpiDevice(board.spi, board.cs),
+      int: board.int ? new EspruinoInputPin(board.int) : undefined,
+      rst: board.rst ? new EspruinoOutputPin(board.rst, true) : undefined,
+      clock: new EspruinoClock(),
+      log: function (line: string) { console.log(line); },
+      hardResetStaleSockets: !!board.hardResetStaleSockets,
+    };
+    stop = app(hal);
+  };
+  E.on('kill', function () {
+    if (stop) stop();
+    stop = undefined;
+  });
+  E.on('init', go);
+  go();
+}

@@ -1,0 +1,54 @@
+// One bundle per board (boards/<name>.ts → dist/<name>.js) and one per board and example
+// (examples/<example>.ts → dist/<example>-<name>.js). Espruino's built-in modules stay external.
+import fs from 'node:fs';
+import path from 'node:path';
+import typescript from '@rollup/plugin-typescript';
+import terser from '@rollup/plugin-terser';
+
+const builtins = ['net', 'http', 'dgram', 'NetworkJS', 'WIZnet', 'Storage', 'Flash', 'fs', 'crypto', 'tls', 'Wifi', 'ESP32', 'heatshrink'];
+
+const boards = fs.readdirSync('boards').filter((f) => f.endsWith('.ts') && f !== 'board.ts').map((f) => f.slice(0, -3));
+const examples = fs.existsSync('examples') ? fs.readdirSync('examples').filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3)) : [];
+
+// The entry is generated: board wiring + application + Espruino boot hooks.
+function entry(board, appModule, appExport) {
+  const id = '\0entry';
+  return {
+    name: 'board-entry',
+    resolveId(source) { return source === id ? id : null; },
+    load(source) {
+      if (source !== id) return null;
+      return [
+        `import { board } from ${JSON.stringify(path.resolve('boards', board + '.ts'))};`,
+        `import { ${appExport} as app } from ${JSON.stringify(path.resolve(appModule))};`,
+        `import { boot } from ${JSON.stringify(path.resolve('firmware/espruino/boot.ts'))};`,
+        'boot(board, app);',
+      ].join('\n');
+    },
+  };
+}
+
+function bundle(board, appModule, appExport, out) {
+  return {
+    input: '\0entry',
+    external: builtins,
+    plugins: [
+      entry(board, appModule, appExport),
+      typescript({ tsconfig: './tsconfig.json', noEmit: false, outDir: undefined, declaration: false, sourceMap: false, noEmitOnError: true }),
+      terser({
+        ecma: 2015,
+        compress: { ecma: 2015, passes: 2, hoist_funs: false, keep_fargs: true, unsafe: false, arrows: false },
+        mangle: { reserved: ['onInit'] },
+        keep_fnames: true,
+        format: { ecma: 2015, comments: false },
+      }),
+    ],
+    output: { file: out, format: 'cjs', freeze: false, interop: 'default', strict: false, esModule: false, generatedCode: 'es2015' },
+    onwarn(w, warn) { if (w.code !== 'EMPTY_BUNDLE') warn(w); },
+  };
+}
+
+export default [
+  ...boards.map((b) => bundle(b, 'firmware/app/main.ts', 'main', `dist/${b}.js`)),
+  ...examples.flatMap((e) => boards.map((b) => bundle(b, `examples/${e}.ts`, 'main', `dist/${e}-${b}.js`))),
+];

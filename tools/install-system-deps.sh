@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs what the tests need from Debian, when it is missing. Idempotent; needs root (CI runs as root).
+set -euo pipefail
+need=()
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then echo "install-system-deps: missing ${need[*]} and not root" >&2; exit 1; fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+fi
