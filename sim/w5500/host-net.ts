@@ -1,0 +1,286 @@
+import * as net from 'node:net';
+import * as dgram from 'node:dgram';
+import type { Endpoint, Listener, NetSide, TcpConn, TcpEvents, UdpEvents, UdpSock } from './network';
+import { HostRoutes, type HostRoute } from './host-routes';
+import { HostTcpConn, type HostTcpOwner } from './host-tcp';
+
+/**
+ * The `host` network side: every TCP/UDP hardware socket is a real OS socket on loopback, so the
+ * peer of every connection is the kernel's TCP. OS callbacks only queue; the model sees them when it
+ * polls, so chip state moves only inside an SPI transaction or an explicit advance.
+ */
+
+export interface HostNetOptions {
+  /** virtual ↔ loopback address table (default 192.168.1.0/24 ↔ 127.0.0.0/24) */
+  routes?: readonly HostRoute[];
+  /** the OS address the chip's listening and UDP ports open on (default 127.0.0.1) */
+  listenHost?: string;
+  /** the OS port for a chip port (default: the same number; return 0 for an ephemeral port, see `bound()`) */
+  hostPort?: (chipPort: number, proto: 'tcp' | 'udp') => number;
+  /** bind outgoing connections to the loopback address the chip's own IP maps to, so peers see it (default true) */
+  bindLocalAddress?: boolean;
+  /** also bind the chip's Sn_PORT as the local port of outgoing connections (default false: ephemeral) */
+  bindLocalPort?: boolean;
+  /** something waits for `poll()`; called from OS callbacks, never from inside a model call */
+  onPending?: () => void;
+  /** an OS port opened (listening TCP or bound UDP), with its actual port */
+  onBound?: (b: HostBinding) => void;
+  /** OS errors that map to no chip event (a port already in use, …) */
+  onError?: (err: Error) => void;
+}
+
+export interface HostBinding {
+  proto: 'tcp' | 'udp';
+  chipPort: number;
+  address: string;
+  port: number;
+}
+
+interface Deliverable {
+  /** true when nothing is left to deliver */
+  deliver(): boolean;
+}
+
+interface HwListener {
+  accept: (conn: TcpConn) => TcpEvents | undefined;
+  open: boolean;
+}
+
+interface SharedServer {
+  server: net.Server;
+  listeners: HwListener[];
+  binding?: HostBinding;
+}
+
+export class HostNet implements NetSide, HostTcpOwner {
+  readonly routes: HostRoutes;
+  private listenHost: string;
+  private hostPort: (chipPort: number, proto: 'tcp' | 'udp') => number;
+  private pending: Deliverable[] = [];
+  private conns = new Set<HostTcpConn>();
+  private servers = new Map<number, SharedServer>();
+  private udps = new Set<HostUdp>();
+  private bindings: HostBinding[] = [];
+  /** OS errors seen (also passed to onError) */
+  readonly errors: Error[] = [];
+
+  constructor(private opts: HostNetOptions = {}) {
+    this.routes = new HostRoutes(opts.routes);
+    this.listenHost = opts.listenHost ?? '127.0.0.1';
+    this.hostPort = opts.hostPort ?? ((p) => p);
+  }
+
+  resolves(ip: string): boolean {
+    return this.routes.toHost(ip) !== undefined;
+  }
+
+  tcpConnect(local: Endpoint, remote: Endpoint, events: TcpEvents): TcpConn {
+    const host = this.routes.toHost(remote.ip);
+    const o: net.NetConnectOpts = { host: host ?? '127.0.0.1', port: remote.port, allowHalfOpen: true };
+    if (this.opts.bindLocalAddress !== false) {
+      const la = this.routes.toHost(local.ip);
+      if (la !== undefined) o.localAddress = la;
+    }
+    if (this.opts.bindLocalPort === true && local.port > 0) o.localPort = local.port;
+    if (host === undefined) {
+      // No such host: the SYN goes nowhere and the model's own retransmission timer ends it in TIMEOUT.
+      return new BlackHoleConn(remote);
+    }
+    const socket = net.connect(o);
+    const conn = new HostTcpConn(this, socket, remote, true, events);
+    this.conns.add(conn);
+    return conn;
+  }
+
+  tcpListen(local: Endpoint, accept: (conn: TcpConn) => TcpEvents | undefined): Listener {
+    let s = this.servers.get(local.port);
+    if (s === undefined) s = this.openServer(local.port);
+    const hw: HwListener = { accept, open: true };
+    s.listeners.push(hw);
+    const shared = s;
+    return {
+      close: () => {
+        if (!hw.open) return;
+        hw.open = false;
+        const i = shared.listeners.indexOf(hw);
+        if (i >= 0) shared.listeners.splice(i, 1);
+        // The OS server stays until shutdown: a connection with no hardware listener is reset, as the chip resets a SYN to a closed port.
+      },
+    };
+  }
+
+  udpOpen(local: Endpoint, events: UdpEvents): UdpSock {
+    const u = new HostUdp(this, local.port, this.hostPort(local.port, 'udp'), this.listenHost, events);
+    this.udps.add(u);
+    return u;
+  }
+
+  poll(_nowMs: number): void {
+    if (this.pending.length === 0) return;
+    const now = this.pending;
+    this.pending = [];
+    const blocked: Deliverable[] = [];
+    for (const d of now) {
+      let done = true;
+      try {
+        done = d.deliver();
+      } catch (e) {
+        this.error(e instanceof Error ? e : new Error(String(e)));
+      }
+      if (!done) blocked.push(d);
+    }
+    // Blocked connections (model RX full) go first next time; new arrivals keep their order behind them.
+    if (blocked.length > 0) this.pending = blocked.concat(this.pending);
+  }
+
+  /** is anything waiting for `poll()`? */
+  hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /** OS ports opened so far for the chip (listening TCP and bound UDP) */
+  bound(): readonly HostBinding[] {
+    return this.bindings;
+  }
+
+  /** the OS address of the chip's listening TCP port or bound UDP port, once it is open */
+  hostAddress(proto: 'tcp' | 'udp', chipPort: number): HostBinding | undefined {
+    for (let i = this.bindings.length - 1; i >= 0; i--) {
+      const b = this.bindings[i];
+      if (b.proto === proto && b.chipPort === chipPort) return b;
+    }
+    return undefined;
+  }
+
+  shutdown(): void {
+    this.pending = [];
+    for (const c of this.conns) c.abort();
+    this.conns.clear();
+    for (const s of this.servers.values()) s.server.close();
+    this.servers.clear();
+    for (const u of this.udps) u.close();
+    this.udps.clear();
+    this.bindings = [];
+  }
+
+  // ---- HostTcpOwner
+
+  wake(d: Deliverable): void {
+    if (this.pending.indexOf(d) >= 0) return;
+    this.pending.push(d);
+    if (this.pending.length === 1 && this.opts.onPending) this.opts.onPending();
+  }
+
+  forget(conn: HostTcpConn): void {
+    this.conns.delete(conn);
+  }
+
+  error(err: Error): void {
+    this.errors.push(err);
+    if (this.opts.onError) this.opts.onError(err);
+  }
+
+  forgetUdp(u: HostUdp): void {
+    this.udps.delete(u);
+  }
+
+  addBinding(b: HostBinding): void {
+    this.bindings.push(b);
+    if (this.opts.onBound) this.opts.onBound(b);
+  }
+
+  // ----
+
+  private openServer(chipPort: number): SharedServer {
+    const server = net.createServer({ allowHalfOpen: true });
+    const s: SharedServer = { server, listeners: [] };
+    this.servers.set(chipPort, s);
+    server.on('connection', (socket) => this.onIncoming(s, socket));
+    server.on('error', (e) => this.error(e));
+    server.listen(this.hostPort(chipPort, 'tcp'), this.listenHost, () => {
+      const a = server.address() as net.AddressInfo;
+      s.binding = { proto: 'tcp', chipPort, address: a.address, port: a.port };
+      this.addBinding(s.binding);
+    });
+    return s;
+  }
+
+  private onIncoming(s: SharedServer, socket: net.Socket): void {
+    const remote: Endpoint = { ip: this.routes.toVirtual(socket.remoteAddress ?? '127.0.0.1'), port: socket.remotePort ?? 0 };
+    const conn = new HostTcpConn(this, socket, remote, false);
+    this.conns.add(conn);
+    // The hand-over to a hardware listener waits for poll, ahead of anything the new connection reports.
+    this.wake({
+      deliver: () => {
+        for (const hw of s.listeners.slice()) {
+          if (!hw.open) continue;
+          const ev = hw.accept(conn);
+          if (ev !== undefined) {
+            conn.events = ev;
+            return true;
+          }
+        }
+        conn.abort();
+        return true;
+      },
+    });
+  }
+}
+
+/** A connection to an address no route knows: nothing ever answers. */
+class BlackHoleConn implements TcpConn {
+  constructor(readonly remote: Endpoint) {}
+  send(): void {}
+  fin(): void {}
+  silence(): void {}
+  keepAlive(): void {}
+}
+
+/** A UDP hardware socket as a dgram socket on loopback. */
+class HostUdp implements UdpSock, Deliverable {
+  private sock: dgram.Socket;
+  private inbox: { from: Endpoint; bytes: Uint8Array }[] = [];
+  private closed = false;
+
+  constructor(private owner: HostNet, chipPort: number, osPort: number, osHost: string, private events: UdpEvents) {
+    this.sock = dgram.createSocket('udp4');
+    this.sock.on('message', (msg, rinfo) => {
+      if (this.closed) return;
+      this.inbox.push({ from: { ip: owner.routes.toVirtual(rinfo.address), port: rinfo.port }, bytes: new Uint8Array(msg) });
+      owner.wake(this);
+    });
+    this.sock.on('error', (e) => owner.error(e));
+    this.sock.on('close', () => owner.forgetUdp(this));
+    this.sock.bind(osPort, osHost, () => {
+      if (this.closed) return;
+      const a = this.sock.address();
+      owner.addBinding({ proto: 'udp', chipPort, address: a.address, port: a.port });
+    });
+  }
+
+  sendTo(to: Endpoint, bytes: Uint8Array): void {
+    if (this.closed) return;
+    const host = this.owner.routes.toHost(to.ip);
+    if (host === undefined) return;
+    this.sock.send(new Uint8Array(bytes), to.port, host, (err) => { if (err) this.owner.error(err); });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.inbox.length = 0;
+    try {
+      this.sock.close();
+    } catch {
+      // already closed by the OS
+    }
+  }
+
+  deliver(): boolean {
+    while (this.inbox.length > 0 && !this.closed) {
+      const d = this.inbox.shift()!;
+      this.events.datagram(d.from, d.bytes);
+    }
+    return true;
+  }
+}
