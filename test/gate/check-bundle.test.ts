@@ -1,0 +1,297 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { checkSource, regexProblems, Finding } from '../../tools/check-bundle.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const cli = path.join(root, 'tools/check-bundle.js');
+
+function rulesAt(findings: Finding[]): string[] {
+  return findings.map((f) => `${f.rule}@${f.line}`);
+}
+
+// Each snippet puts the offending construct on line 2, after a harmless first line.
+const offending: [string, string][] = [
+  ['destructuring', 'const {a} = o;'],
+  ['destructuring', 'const [a, b] = o;'],
+  ['destructuring', 'function f({a}) { return a; }'],
+  ['destructuring', '({a} = o);'],
+  ['destructuring', 'try { t(); } catch ({message}) { log(message); }'],
+  ['destructuring', 'for (const [k, v] of list) log(k, v);'],
+  ['spread', 'f(...args);'],
+  ['spread', 'const c = [...a, 1];'],
+  ['spread', 'const c = {...a, x: 1};'],
+  ['rest', 'function f(a, ...more) { return more; }'],
+  ['default-parameter', 'function f(a = 1) { return a; }'],
+  ['computed-key', 'const o = {[k]: 1};'],
+  ['computed-key', 'class K { [k]() { return 1; } }'],
+  ['async', 'async function f() { return 1; }'],
+  ['async', 'const f = async () => 1;'],
+  ['generator', 'function* f() { return 1; }'],
+  ['label', 'outer: for (;;) { break outer; }'],
+  ['optional-chaining', 'const v = o?.x;'],
+  ['optional-chaining', 'o.f?.();'],
+  ['exponent', 'const v = a ** 2;'],
+  ['exponent', 'a **= 2;'],
+  ['logical-assignment', 'a &&= b;'],
+  ['logical-assignment', 'a ||= b;'],
+  ['logical-assignment', 'a ??= b;'],
+  ['class-field-without-initializer', 'class K { a; }'],
+  ['private-member', 'class K { #a = 1; }'],
+  ['private-member', 'class K { #m() { return 1; } }'],
+  ['loop-closure', 'for (let i = 0; i < 3; i++) fs.push(function () { return i; });'],
+  ['loop-closure', 'for (const k of keys) fs.push(() => k);'],
+  ['loop-closure', 'for (const k in obj) fs.push(() => k);'],
+  ['missing-global', 'const m = new Map();'],
+  ['missing-global', 'const s = new Set();'],
+  ['missing-global', 'const w = new WeakMap();'],
+  ['missing-global', 'const w = new WeakSet();'],
+  ['missing-global', 'const it = Symbol.iterator;'],
+  ['missing-global', 'const p = new Proxy(o, {});'],
+  ['missing-global', 'Reflect.ownKeys(o);'],
+  ['missing-global', 'const b = BigInt(1);'],
+  ['missing-static', 'const a = Array.from(x);'],
+  ['missing-static', 'const a = Array.of(1);'],
+  ['missing-static', 'Number.isInteger(1);'],
+  ['missing-static', 'Number.isNaN(1);'],
+  ['missing-static', 'Number.isFinite(1);'],
+  ['missing-static', 'const e = Number.EPSILON;'],
+  ['missing-static', 'Math.trunc(1.5);'],
+  ['missing-static', 'Object.freeze(o);'],
+  ['missing-static', 'Object.seal(o);'],
+  ['missing-static', 'Object.preventExtensions(o);'],
+  ['missing-static', 'Promise.allSettled([]);'],
+  ['missing-static', 'Promise.any([]);'],
+  ['missing-static', 'Promise.race([]);'],
+  ['promise-finally', 'p.then(f).finally(g);'],
+  ['prototype-access', 'const s = Array.prototype.slice.call(arguments);'],
+  ['prototype-access', 'const t = String.prototype.trim.call(x);'],
+  ['extends-error', 'class Oops extends Error {}'],
+  ['extends-error', 'class Oops extends TypeError { constructor(m) { super(m); } }'],
+  ['regex', 'const ok = /^a{2}$/.test(s);'],
+  ['regex', 'const ok = /a{1,3}/.test(s);'],
+  ['regex', 'const ok = /a(?=b)/.test(s);'],
+  ['regex', 'const ok = /a(?!b)/.test(s);'],
+  ['regex', 'const ok = /(?<=a)b/.test(s);'],
+  ['regex', 'const ok = /(?:ab)+/.test(s);'],
+  ['regex', 'const r = new RegExp("x{4}");'],
+  ['missing-method', 's.trimStart();'],
+  ['missing-method', 's.trimEnd();'],
+  ['missing-method', 's.matchAll(r);'],
+  ['missing-method', 'a.flat();'],
+  ['missing-method', 'a.flatMap(f);'],
+  ['missing-method', 'a.lastIndexOf(1);'],
+  ['use-before-declaration', 'early(); function early() { return 1; }'],
+  ['ts-helper', 'var __extends = function () {};'],
+  ['ts-helper', 'var __spreadArray = function () {};'],
+  ['ts-helper', 'var __awaiter = function () {};'],
+  ['ts-helper', 'var __generator = function () {};'],
+  ['ts-helper', 'var __values = function () {};'],
+  ['ts-helper', 'var __read = function () {};'],
+  ['ts-helper', 'var __rest = function () {};'],
+  ['ts-helper', 'var __asyncValues = function () {};'],
+  ['ts-helper', 'var __classPrivateFieldGet = function () {};'],
+  ['ts-helper', 'var __classPrivateFieldSet = function () {};'],
+];
+
+describe('bundle gate (tools/check-bundle.js)', () => {
+  describe('rejects each construct Espruino lacks', () => {
+    for (const [rule, snippet] of offending) {
+      it(`${rule}: ${snippet}`, () => {
+        const findings = checkSource('var first = 1;\n' + snippet + '\n', 'snippet.js');
+        assert.ok(findings.length > 0, 'expected a finding');
+        assert.ok(
+          findings.some((f) => f.rule === rule && f.line === 2 && f.file === 'snippet.js'),
+          `expected ${rule}@2, got ${rulesAt(findings).join(', ')}`,
+        );
+        for (const f of findings) assert.equal(f.line, 2);
+      });
+    }
+  });
+
+  it('reports exact line and 1-based column', () => {
+    const findings = checkSource('var a = 1;\n  f(...a);\n', 'x.js');
+    assert.deepEqual(findings, [{ file: 'x.js', line: 2, column: 5, rule: 'spread', message: 'spread syntax ...' }]);
+  });
+
+  it('reads a static through a subclass only when the subclass lacks it', () => {
+    const code = [
+      'class Base { static make() { return 1; } }', // 1
+      'Base.count = 0;', // 2
+      'class Sub extends Base { static own() { return 2; } }', // 3
+      'Sub.make();', // 4
+      'Sub.own();', // 5
+      'Base.make();', // 6
+      'const c = Sub.count;', // 7
+      'class Full extends Base { static make() { return 3; } }', // 8
+      'Full.make();', // 9
+      'Sub.count = 5;', // 10: a write creates an own property
+    ].join('\n');
+    assert.deepEqual(rulesAt(checkSource(code, 'x.js')), ['static-through-subclass@4', 'static-through-subclass@7']);
+  });
+
+  it('follows a call before declaration through functions that already exist, and IIFEs', () => {
+    const code = [
+      'function a() { b(); }', // 1
+      'a();', // 2: b not declared yet
+      '(function () { b(); })();', // 3
+      'function later() { b(); }', // 4: only called after b exists
+      'function b() { return 1; }', // 5
+      'later();', // 6
+      'function outer() { inner(); function inner() {} }', // 7
+    ].join('\n');
+    assert.deepEqual(rulesAt(checkSource(code, 'x.js')), [
+      'use-before-declaration@2', 'use-before-declaration@3', 'use-before-declaration@7',
+    ]);
+  });
+
+  it('does not flag a local Map, Set or Symbol, nor a loop variable copied into a block-scoped const', () => {
+    const code = [
+      'function local(Map) { return new Map(); }',
+      'class Set { has() { return false; } }',
+      'const s = new Set();',
+      'function sym() { const Symbol = 1; return Symbol; }',
+      'for (let i = 0; i < 3; i++) { const j = i; fs.push(function () { return j; }); }',
+      'for (var v = 0; v < 3; v++) fs.push(function () { return v; });',
+      'for (const k of keys) log(k);',
+    ].join('\n');
+    assert.deepEqual(checkSource(code, 'x.js'), []);
+    assert.deepEqual(rulesAt(checkSource('function f() { return 1; }\nnew Map();\n', 'x.js')), ['missing-global@2']);
+  });
+
+  it('finds TypeScript helpers by their messages after their names were mangled', () => {
+    const code = 'var t = 1;\nvar e = function () { throw new TypeError("Class extends value " + String(b) + " is not a constructor or null"); };\n';
+    assert.deepEqual(rulesAt(checkSource(code, 'x.js')), ['ts-helper@2']);
+    const awaiter = 'var a = 1;\nfunction q(P) { return new (P || (P = Promise))(function (r) { r(); }); }\n';
+    assert.deepEqual(rulesAt(checkSource(awaiter, 'x.js')), ['ts-helper@2']);
+  });
+
+  it('classifies regex patterns', () => {
+    assert.deepEqual(regexProblems('^\\d+$'), []);
+    assert.deepEqual(regexProblems('[{2}]\\{3}'), []);
+    assert.deepEqual(regexProblems('a{2,}'), ['quantifier {2,}']);
+    assert.deepEqual(regexProblems('(?!x)(?<!y)(?<n>z)'), ['lookahead (?!', 'lookbehind (?<!', 'named group (?<']);
+  });
+
+  it('passes clean ES2019 code with zero findings', () => {
+    const clean = `
+'use strict';
+class Counter {
+  constructor(start) { this.n = start; this.step = 1; }
+  get value() { return this.n; }
+  set value(v) { this.n = v; }
+  static create() { return new Counter(0); }
+  bump() { this.n += this.step; return this; }
+}
+class Named extends Counter {
+  constructor(name) { super(0); this.name = name; }
+  describe() { return \`\${this.name}=\${this.value}\`; }
+}
+const c = Counter.create();
+const named = new Named('rx');
+const buf = new Uint8Array(8);
+buf.set(new Uint8Array([1, 2, 3]), 2);
+const view = buf.subarray(2, 5);
+let total = 0;
+for (const b of [1, 2, 3]) total += b;
+for (const b of view) total += b;
+for (let i = 0; i < 3; i++) total += i;
+const add = (a, b) => a + b;
+function variadic() { const args = [].slice.call(arguments); return args.length; }
+const own = Object.prototype.hasOwnProperty.call({ a: 1 }, 'a');
+const fallback = null ?? 5;
+const o = { get size() { return 1; }, set size(v) { total = v; }, method() { return add(1, 2); } };
+const keys = Object.keys(o).filter((k) => k !== 'method');
+const r = /^[a-z]+\\d*$/i.test('abc1');
+const ok = 'abc'.startsWith('a') && [1, 2].includes(2) && 'x'.padStart(2, '0') === '0x';
+const dv = new DataView(buf.buffer);
+dv.setUint16(0, 0x1234, true);
+Promise.resolve(1).then((v) => v + 1).catch(() => 0);
+const merged = Object.assign({}, o, { extra: 1 });
+try { JSON.parse('{'); } catch (e) { total = -1; }
+try { variadic(1); } catch { total = 0; }
+c.bump().bump();
+named.describe();
+console.log(total, keys, r, ok, own, fallback, merged, variadic(1, 2));
+`;
+    assert.deepEqual(checkSource(clean, 'clean.js'), []);
+  });
+
+  it('reports a parse error as a finding', () => {
+    const findings = checkSource('var a = 1;\nvar = ;\n', 'bad.js');
+    assert.equal(findings.length, 1);
+    assert.equal(findings[0].rule, 'parse-error');
+    assert.equal(findings[0].line, 2);
+  });
+
+  describe('CLI', () => {
+    let tmp = '';
+    beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'check-bundle-')); });
+    afterEach(() => { fs.rmSync(tmp, { recursive: true, force: true }); });
+
+    it('exits 1 naming file:line:col and rule for an offending bundle', () => {
+      fs.writeFileSync(path.join(tmp, 'good.js'), 'var a = 1;\n');
+      fs.writeFileSync(path.join(tmp, 'bad.js'), 'var a = 1;\nvar m = new Map();\n');
+      const r = spawnSync(process.execPath, [cli, tmp], { encoding: 'utf8' });
+      assert.equal(r.status, 1);
+      assert.equal(r.stdout, [
+        `${path.join(tmp, 'bad.js')}: 30 bytes`,
+        `${path.join(tmp, 'good.js')}: 11 bytes`,
+        '2 bundles checked, 1 findings',
+        '',
+      ].join('\n'));
+      assert.equal(r.stderr, `${path.join(tmp, 'bad.js')}:2:13 missing-global — Map does not exist on Espruino\n`);
+    });
+
+    it('exits 1 with a clear message when there are no bundles or no directory', () => {
+      const empty = spawnSync(process.execPath, [cli, tmp], { encoding: 'utf8' });
+      assert.equal(empty.status, 1);
+      assert.match(empty.stderr, /no bundles \(\*\.js\) in .*run `npm run build` first/);
+      const missing = spawnSync(process.execPath, [cli, path.join(tmp, 'nope')], { encoding: 'utf8' });
+      assert.equal(missing.status, 1);
+      assert.match(missing.stderr, /does not exist; run `npm run build` first/);
+    });
+  });
+
+  describe('real bundles', function () {
+    this.timeout(120000);
+    let out = '';
+    let files: string[] = [];
+
+    // Built from rollup.config.js into a temp dir, so the check sees the current source and does
+    // not race with anyone writing dist/.
+    before(async () => {
+      out = fs.mkdtempSync(path.join(os.tmpdir(), 'check-bundle-dist-'));
+      const { rollup } = await import('rollup');
+      const configs = (await import(pathToFileURL(path.join(root, 'rollup.config.js')).href)).default;
+      for (const config of configs) {
+        const { output, ...input } = config;
+        const bundle = await rollup({ ...input, onwarn: () => {} });
+        try {
+          await bundle.write({ ...output, file: path.join(out, path.basename(output.file)) });
+        } finally {
+          await bundle.close();
+        }
+      }
+      files = fs.readdirSync(out).filter((f) => f.endsWith('.js')).sort();
+    });
+    after(() => { if (out) fs.rmSync(out, { recursive: true, force: true }); });
+
+    it('builds one bundle per board and passes the gate with no TypeScript helper', () => {
+      const boards = fs.readdirSync(path.join(root, 'boards')).filter((f) => f.endsWith('.ts') && f !== 'board.ts');
+      assert.ok(files.length >= boards.length && boards.length > 0, `bundles: ${files.join(', ')}`);
+      for (const f of files) {
+        const code = fs.readFileSync(path.join(out, f), 'utf8');
+        assert.deepEqual(checkSource(code, f), []);
+        assert.doesNotMatch(code, /__(extends|spreadArray|awaiter|generator|values|read|rest|asyncValues|classPrivateField)/);
+      }
+      const r = spawnSync(process.execPath, [cli, out], { encoding: 'utf8' });
+      assert.equal(r.stderr, '');
+      assert.equal(r.status, 0);
+      assert.match(r.stdout, new RegExp(`^${files.length} bundles checked, 0 findings$`, 'm'));
+    });
+  });
+});

@@ -1,0 +1,570 @@
+#!/usr/bin/env node
+// Bundle gate: TypeScript, rollup and terser can each reintroduce language forms and helpers that
+// Espruino 2v29 lacks (docs/espruino.md), so the final dist/*.js is checked, not only the source.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as acorn from 'acorn';
+import * as walk from 'acorn-walk';
+
+const MISSING_GLOBALS = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'Symbol', 'Proxy', 'Reflect', 'BigInt']);
+
+const MISSING_STATICS = {
+  Array: ['from', 'of'],
+  Number: ['isInteger', 'isNaN', 'isFinite', 'EPSILON'],
+  Math: ['trunc'],
+  Object: ['freeze', 'seal', 'preventExtensions'],
+  Promise: ['allSettled', 'any', 'race'],
+};
+
+const MISSING_METHODS = new Set(['trimStart', 'trimEnd', 'matchAll', 'flat', 'flatMap', 'lastIndexOf']);
+
+const ERROR_CLASSES = new Set([
+  'Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError', 'InternalError',
+]);
+
+const TS_HELPERS = new Set([
+  '__extends', '__spreadArray', '__spread', '__spreadArrays', '__awaiter', '__generator', '__values', '__read', '__rest',
+  '__asyncValues', '__asyncGenerator', '__asyncDelegator', '__await',
+]);
+
+// Helper names disappear under terser's top-level mangling; their error strings do not.
+const TS_HELPER_STRINGS = [
+  ['Class extends value ', '__extends'],
+  ['Generator is already executing.', '__generator'],
+  ['Object is not iterable.', '__values'],
+  ['Symbol.iterator is not defined.', '__values'],
+  ['Symbol.asyncIterator is not defined.', '__asyncValues'],
+  ['Private accessor was defined without a getter', '__classPrivateFieldGet'],
+  ['Private accessor was defined without a setter', '__classPrivateFieldSet'],
+  ['Cannot read private member from an object whose class did not declare it', '__classPrivateFieldGet'],
+  ['Cannot write private member to an object whose class did not declare it', '__classPrivateFieldSet'],
+  ['Private method is not writable', '__classPrivateFieldSet'],
+  ["Cannot use 'in' operator on non-object", '__classPrivateFieldIn'],
+];
+
+function isFunctionNode(n) {
+  return n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
+}
+
+function isScopeNode(n) {
+  switch (n.type) {
+    case 'Program': case 'FunctionDeclaration': case 'FunctionExpression': case 'ArrowFunctionExpression':
+    case 'BlockStatement': case 'StaticBlock': case 'SwitchStatement': case 'CatchClause':
+    case 'ForStatement': case 'ForInStatement': case 'ForOfStatement': case 'ClassExpression':
+      return true;
+    default:
+      return false;
+  }
+}
+
+function forEachChild(node, fn) {
+  for (const key of Object.keys(node)) {
+    if (key === 'loc' || key === 'type' || key === 'start' || key === 'end') continue;
+    const v = node[key];
+    if (Array.isArray(v)) {
+      for (const c of v) if (c && typeof c.type === 'string') fn(c);
+    } else if (v && typeof v.type === 'string') {
+      fn(v);
+    }
+  }
+}
+
+function patternNames(p, out) {
+  if (!p) return out;
+  switch (p.type) {
+    case 'Identifier': out.push(p.name); break;
+    case 'ObjectPattern': for (const prop of p.properties) patternNames(prop.type === 'RestElement' ? prop : prop.value, out); break;
+    case 'ArrayPattern': for (const el of p.elements) patternNames(el, out); break;
+    case 'RestElement': patternNames(p.argument, out); break;
+    case 'AssignmentPattern': patternNames(p.left, out); break;
+    default: break;
+  }
+  return out;
+}
+
+// var declarations anywhere below `node` that belong to the enclosing function (not nested functions).
+function collectVars(node, decls) {
+  if (isFunctionNode(node) || node.type === 'ClassBody') return;
+  if (node.type === 'VariableDeclaration' && node.kind === 'var') {
+    for (const d of node.declarations) for (const name of patternNames(d.id, [])) decls.set(name, { kind: 'var', node: d });
+  }
+  forEachChild(node, (c) => collectVars(c, decls));
+}
+
+function collectLexical(statements, decls) {
+  for (const s of statements) {
+    if (s.type === 'VariableDeclaration' && s.kind !== 'var') {
+      for (const d of s.declarations) for (const name of patternNames(d.id, [])) decls.set(name, { kind: s.kind, node: d });
+    } else if (s.type === 'FunctionDeclaration' && s.id) {
+      decls.set(s.id.name, { kind: 'function', node: s });
+    } else if (s.type === 'ClassDeclaration' && s.id) {
+      decls.set(s.id.name, { kind: 'class', node: s });
+    } else if ((s.type === 'ExportNamedDeclaration' || s.type === 'ExportDefaultDeclaration') && s.declaration) {
+      collectLexical([s.declaration], decls);
+    } else if (s.type === 'ImportDeclaration') {
+      for (const sp of s.specifiers) decls.set(sp.local.name, { kind: 'import', node: sp });
+    }
+  }
+}
+
+const declCache = new WeakMap();
+
+function declaredNames(scope) {
+  let decls = declCache.get(scope);
+  if (decls) return decls;
+  decls = new Map();
+  switch (scope.type) {
+    case 'Program':
+      collectVars(scope, decls);
+      collectLexical(scope.body, decls);
+      break;
+    case 'FunctionDeclaration': case 'FunctionExpression': case 'ArrowFunctionExpression':
+      if (scope.type === 'FunctionExpression' && scope.id) decls.set(scope.id.name, { kind: 'function-name', node: scope });
+      for (const p of scope.params) for (const name of patternNames(p, [])) decls.set(name, { kind: 'param', node: p });
+      if (scope.body.type === 'BlockStatement') {
+        forEachChild(scope.body, (c) => collectVars(c, decls));
+        collectLexical(scope.body.body, decls);
+      }
+      break;
+    case 'BlockStatement':
+      collectLexical(scope.body, decls);
+      break;
+    case 'StaticBlock':
+      forEachChild(scope, (c) => collectVars(c, decls));
+      collectLexical(scope.body, decls);
+      break;
+    case 'SwitchStatement':
+      for (const c of scope.cases) collectLexical(c.consequent, decls);
+      break;
+    case 'CatchClause':
+      for (const name of patternNames(scope.param, [])) decls.set(name, { kind: 'catch', node: scope });
+      break;
+    case 'ForStatement':
+      if (scope.init && scope.init.type === 'VariableDeclaration' && scope.init.kind !== 'var') collectLexical([scope.init], decls);
+      break;
+    case 'ForInStatement': case 'ForOfStatement':
+      if (scope.left.type === 'VariableDeclaration' && scope.left.kind !== 'var') collectLexical([scope.left], decls);
+      break;
+    case 'ClassExpression':
+      if (scope.id) decls.set(scope.id.name, { kind: 'class', node: scope });
+      break;
+    default:
+      break;
+  }
+  declCache.set(scope, decls);
+  return decls;
+}
+
+// Resolves `name` seen at ancestors[ancestors.length - 1]; crossedFunction tells whether a function
+// boundary lies between the use and the declaring scope.
+function resolve(name, ancestors) {
+  let crossedFunction = false;
+  for (let i = ancestors.length - 1; i >= 0; i--) {
+    const a = ancestors[i];
+    if (isScopeNode(a)) {
+      const d = declaredNames(a).get(name);
+      if (d) return { decl: d, scope: a, crossedFunction };
+    }
+    if (isFunctionNode(a)) crossedFunction = true;
+  }
+  return null;
+}
+
+function propName(member) {
+  if (!member.computed && member.property.type === 'Identifier') return member.property.name;
+  if (member.computed && member.property.type === 'Literal' && typeof member.property.value === 'string') return member.property.value;
+  return null;
+}
+
+function keyName(node) {
+  if (!node.computed && node.key.type === 'Identifier') return node.key.name;
+  if (node.key.type === 'Literal') return String(node.key.value);
+  return null;
+}
+
+// Espruino's regex engine has no {n} quantifiers and no assertions besides ^ and $; such patterns
+// fail silently (the match just returns false), so they are worth a hard stop.
+export function regexProblems(pattern) {
+  const problems = [];
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') { i++; continue; }
+    if (inClass) { if (c === ']') inClass = false; continue; }
+    if (c === '[') { inClass = true; continue; }
+    if (c === '(' && pattern[i + 1] === '?') {
+      const n = pattern[i + 2];
+      if (n === ':') problems.push('non-capturing group (?:');
+      else if (n === '=' || n === '!') problems.push('lookahead (?' + n);
+      else if (n === '<' && (pattern[i + 3] === '=' || pattern[i + 3] === '!')) problems.push('lookbehind (?<' + pattern[i + 3]);
+      else if (n === '<') problems.push('named group (?<');
+      continue;
+    }
+    if (c === '{') {
+      const m = /^\{\d+(,\d*)?\}/.exec(pattern.slice(i));
+      if (m) problems.push('quantifier ' + m[0]);
+    }
+  }
+  return problems;
+}
+
+function parse(code) {
+  const opts = { ecmaVersion: 'latest', locations: true, allowReturnOutsideFunction: true, allowHashBang: true };
+  try {
+    return acorn.parse(code, Object.assign({ sourceType: 'script' }, opts));
+  } catch (scriptError) {
+    try {
+      return acorn.parse(code, Object.assign({ sourceType: 'module' }, opts));
+    } catch (moduleError) {
+      throw scriptError;
+    }
+  }
+}
+
+// Calls that run right away when `node` is executed: nested function bodies are skipped unless the
+// function is invoked on the spot (an IIFE). `shadow` holds names declared between here and the list.
+function immediateCalls(node, shadow, out) {
+  if (isFunctionNode(node)) return out;
+  if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') {
+    if (node.superClass) immediateCalls(node.superClass, shadow, out);
+    for (const m of node.body.body) {
+      if (m.computed) immediateCalls(m.key, shadow, out);
+      if (m.type === 'PropertyDefinition' && m.static && m.value) immediateCalls(m.value, shadow, out);
+      if (m.type === 'StaticBlock') immediateCalls(m, shadow, out);
+    }
+    return out;
+  }
+  let inner = shadow;
+  if (isScopeNode(node) && node.type !== 'Program') {
+    inner = new Set(shadow);
+    for (const name of declaredNames(node).keys()) inner.add(name);
+  }
+  if ((node.type === 'CallExpression' || node.type === 'NewExpression')) {
+    const callee = node.callee;
+    if (callee.type === 'Identifier' && !inner.has(callee.name)) out.push({ name: callee.name, node });
+    if (callee.type === 'FunctionExpression' || callee.type === 'ArrowFunctionExpression') {
+      const fnShadow = new Set(inner);
+      for (const name of declaredNames(callee).keys()) fnShadow.add(name);
+      immediateCalls(callee.body, fnShadow, out);
+    }
+  }
+  forEachChild(node, (c) => immediateCalls(c, inner, out));
+  return out;
+}
+
+function checkStatementList(statements, report) {
+  const declaredAt = new Map();
+  statements.forEach((s, i) => {
+    if (s.type === 'FunctionDeclaration' && s.id) declaredAt.set(s.id.name, { index: i, node: s });
+  });
+  if (declaredAt.size === 0) return;
+  const bodyCalls = new Map();
+  const callsOf = (fn) => {
+    let calls = bodyCalls.get(fn);
+    if (!calls) {
+      calls = immediateCalls(fn.body, new Set(declaredNames(fn).keys()), []);
+      bodyCalls.set(fn, calls);
+    }
+    return calls;
+  };
+  for (let i = 0; i < statements.length; i++) {
+    for (const call of immediateCalls(statements[i], new Set(), [])) {
+      // Follow calls through functions of this list that already exist, to find one that does not yet.
+      const seen = new Set();
+      const queue = [{ name: call.name, via: [] }];
+      while (queue.length > 0) {
+        const item = queue.shift();
+        if (seen.has(item.name)) continue;
+        seen.add(item.name);
+        const target = declaredAt.get(item.name);
+        if (!target) continue;
+        if (target.index > i) {
+          const chain = item.via.length > 0 ? ' (via ' + item.via.join(' → ') + ')' : '';
+          report(call.node, 'use-before-declaration',
+            `${item.name}() is called before its declaration has run${chain}; Espruino does not hoist functions`);
+          break;
+        }
+        for (const c of callsOf(target.node)) queue.push({ name: c.name, via: item.via.concat(item.name) });
+      }
+    }
+  }
+}
+
+/**
+ * Checks one bundle's source for forms Espruino 2v29 lacks.
+ * @param {string} code
+ * @param {string} fileName
+ * @returns {{file: string, line: number, column: number, rule: string, message: string}[]}
+ * line is 1-based, column is 1-based.
+ */
+export function checkSource(code, fileName) {
+  const findings = [];
+  const seen = new Set();
+  const report = (node, rule, message) => {
+    const loc = node.loc.start;
+    const key = `${node.start}:${rule}:${message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    findings.push({ file: fileName, line: loc.line, column: loc.column + 1, rule, message });
+  };
+
+  let ast;
+  try {
+    ast = parse(code);
+  } catch (e) {
+    const loc = e.loc || { line: 0, column: 0 };
+    return [{ file: fileName, line: loc.line, column: loc.column + 1, rule: 'parse-error', message: e.message }];
+  }
+
+  const classOf = (decl) => {
+    if (!decl) return null;
+    const n = decl.node;
+    if (n.type === 'ClassDeclaration' || n.type === 'ClassExpression') return n;
+    if (n.type === 'VariableDeclarator' && n.init && n.init.type === 'ClassExpression') return n.init;
+    return null;
+  };
+  const staticAssignments = new Map(); // class node → Map name → source offsets of `C.name = …`
+  const staticReads = []; // { node, cls, name }
+  const loopClosures = new Set();
+
+  walk.fullAncestor(ast, (node, _state, ancestors) => {
+    const parent = ancestors[ancestors.length - 2];
+    switch (node.type) {
+      case 'ObjectPattern': case 'ArrayPattern':
+        report(node, 'destructuring', `${node.type === 'ObjectPattern' ? 'object' : 'array'} destructuring pattern`);
+        break;
+      case 'SpreadElement':
+        report(node, 'spread', 'spread syntax ...');
+        break;
+      case 'RestElement':
+        report(node, 'rest', 'rest element ...');
+        break;
+      case 'AssignmentPattern':
+        report(node, 'default-parameter', 'default value in a parameter or pattern');
+        break;
+      case 'ObjectExpression':
+        for (const p of node.properties) if (p.type === 'Property' && p.computed) report(p, 'computed-key', 'computed key in an object literal');
+        break;
+      case 'ClassBody':
+        for (const m of node.body) {
+          if ((m.type === 'MethodDefinition' || m.type === 'PropertyDefinition') && m.computed) report(m, 'computed-key', 'computed key in a class');
+          if ((m.type === 'MethodDefinition' || m.type === 'PropertyDefinition') && m.key.type === 'PrivateIdentifier') {
+            report(m, 'private-member', `private member #${m.key.name}`);
+          }
+          if (m.type === 'PropertyDefinition' && m.value === null) {
+            report(m, 'class-field-without-initializer', `class field ${keyName(m) || '(computed)'} has no initializer`);
+          }
+        }
+        break;
+      case 'FunctionDeclaration': case 'FunctionExpression': case 'ArrowFunctionExpression':
+        if (node.async) report(node, 'async', 'async function');
+        if (node.generator) report(node, 'generator', 'generator function*');
+        break;
+      case 'AwaitExpression':
+        report(node, 'async', 'await');
+        break;
+      case 'ForOfStatement':
+        if (node.await) report(node, 'async', 'for await');
+        break;
+      case 'YieldExpression':
+        report(node, 'generator', 'yield');
+        break;
+      case 'LabeledStatement':
+        report(node, 'label', `label ${node.label.name}:`);
+        break;
+      case 'MemberExpression': case 'CallExpression':
+        if (node.optional) report(node, 'optional-chaining', 'optional chaining ?.');
+        break;
+      case 'BinaryExpression':
+        if (node.operator === '**') report(node, 'exponent', 'exponent operator **');
+        if (node.left.type === 'PrivateIdentifier') report(node.left, 'private-member', `private brand check #${node.left.name} in`);
+        break;
+      case 'AssignmentExpression':
+        if (node.operator === '**=') report(node, 'exponent', 'exponent assignment **=');
+        if (node.operator === '&&=' || node.operator === '||=' || node.operator === '??=') {
+          report(node, 'logical-assignment', `logical assignment ${node.operator}`);
+        }
+        break;
+      case 'Literal':
+        if (node.bigint !== undefined) report(node, 'missing-global', `BigInt literal ${node.raw}`);
+        if (node.regex) {
+          for (const p of regexProblems(node.regex.pattern)) report(node, 'regex', `regex /${node.regex.pattern}/ uses ${p}`);
+        }
+        if (typeof node.value === 'string') {
+          for (const [text, helper] of TS_HELPER_STRINGS) {
+            if (node.value.includes(text)) report(node, 'ts-helper', `TypeScript helper ${helper} (message "${text.trim()}")`);
+          }
+        }
+        break;
+      case 'NewExpression':
+        // __awaiter: new (P || (P = Promise))(…)
+        if (node.callee.type === 'LogicalExpression' && node.callee.right.type === 'AssignmentExpression' &&
+            node.callee.right.right.type === 'Identifier' && node.callee.right.right.name === 'Promise') {
+          report(node, 'ts-helper', 'TypeScript helper __awaiter (new (P || (P = Promise)))');
+        }
+        break;
+      case 'Identifier':
+        break;
+      default:
+        break;
+    }
+
+    if ((node.type === 'ClassDeclaration' || node.type === 'ClassExpression') && node.superClass) {
+      const sc = node.superClass;
+      if (sc.type === 'Identifier') {
+        if (ERROR_CLASSES.has(sc.name) && !resolve(sc.name, ancestors.concat([sc]))) {
+          report(node, 'extends-error', `class ${node.id ? node.id.name : '(anonymous)'} extends ${sc.name}`);
+        }
+      } else if (sc.type !== 'MemberExpression') {
+        report(sc, 'extends-expression', 'class extends an arbitrary expression');
+      }
+    }
+
+    if (node.type === 'Identifier') {
+      const name = node.name;
+      if (TS_HELPERS.has(name) || name.startsWith('__classPrivateField')) report(node, 'ts-helper', `TypeScript helper ${name}`);
+      const r = resolve(name, ancestors);
+      if (!r && MISSING_GLOBALS.has(name)) report(node, 'missing-global', `${name} does not exist on Espruino`);
+      if (r && r.crossedFunction) {
+        const s = r.scope;
+        const loopHead = (s.type === 'ForStatement' && s.init && s.init.type === 'VariableDeclaration') ||
+          ((s.type === 'ForInStatement' || s.type === 'ForOfStatement') && s.left.type === 'VariableDeclaration');
+        if (loopHead) {
+          let fn = null;
+          for (let i = ancestors.length - 1; i >= 0 && ancestors[i] !== s; i--) if (isFunctionNode(ancestors[i])) fn = ancestors[i];
+          const key = fn.start + ':' + name;
+          if (!loopClosures.has(key)) {
+            loopClosures.add(key);
+            report(fn, 'loop-closure', `closure captures loop variable ${name}; every closure sees its final value on Espruino`);
+          }
+        }
+      }
+    }
+
+    if (node.type === 'MemberExpression') {
+      if (node.property.type === 'PrivateIdentifier') report(node.property, 'private-member', `private member #${node.property.name}`);
+      const name = propName(node);
+      const obj = node.object;
+      if (name !== null && obj.type === 'Identifier') {
+        const r = resolve(obj.name, ancestors.concat([obj]));
+        if (!r && MISSING_STATICS[obj.name] && MISSING_STATICS[obj.name].includes(name)) {
+          report(node, 'missing-static', `${obj.name}.${name} does not exist on Espruino`);
+        }
+        if (!r && name === 'getOwnPropertySymbols' && obj.name === 'Object') {
+          report(node, 'ts-helper', 'Object.getOwnPropertySymbols (TypeScript helper __rest)');
+        }
+        const cls = r ? classOf(r.decl) : null;
+        if (cls) {
+          const isWrite = parent && parent.type === 'AssignmentExpression' && parent.left === node;
+          if (isWrite) {
+            if (!staticAssignments.has(cls)) staticAssignments.set(cls, new Map());
+            const at = staticAssignments.get(cls);
+            if (!at.has(name)) at.set(name, []);
+            at.get(name).push(node.start);
+          } else {
+            staticReads.push({ node, cls, name, className: obj.name, ancestors: ancestors.slice() });
+          }
+        }
+      }
+      if (name !== null && obj.type === 'MemberExpression' && obj.object.type === 'Identifier' &&
+          (obj.object.name === 'Array' || obj.object.name === 'String') && propName(obj) === 'prototype' &&
+          !resolve(obj.object.name, ancestors.concat([obj.object]))) {
+        report(node, 'prototype-access', `${obj.object.name}.prototype.${name} is undefined on Espruino (use [].${name} / "".${name})`);
+      }
+    }
+
+    if (node.type === 'CallExpression' || node.type === 'NewExpression') {
+      const callee = node.callee.type === 'ChainExpression' ? node.callee.expression : node.callee;
+      if (callee.type === 'MemberExpression' && node.type === 'CallExpression') {
+        const name = propName(callee);
+        if (name === 'finally') report(node, 'promise-finally', '.finally() does not exist on Espruino promises');
+        if (name !== null && MISSING_METHODS.has(name)) report(node, 'missing-method', `.${name}() does not exist on Espruino`);
+      }
+      if (callee.type === 'Identifier' && callee.name === 'RegExp' && !resolve('RegExp', ancestors.concat([callee]))) {
+        const arg = node.arguments[0];
+        let pattern = null;
+        if (arg && arg.type === 'Literal' && typeof arg.value === 'string') pattern = arg.value;
+        if (arg && arg.type === 'TemplateLiteral' && arg.expressions.length === 0) pattern = arg.quasis[0].value.cooked;
+        if (pattern !== null) for (const p of regexProblems(pattern)) report(node, 'regex', `RegExp("${pattern}") uses ${p}`);
+      }
+    }
+
+    if (node.type === 'Program' || node.type === 'BlockStatement' || node.type === 'StaticBlock') checkStatementList(node.body, report);
+    if (node.type === 'SwitchCase') checkStatementList(node.consequent, report);
+  });
+
+  // Static members are not inherited on Espruino: Sub.m is undefined when only a superclass defines m.
+  // An assignment `C.m = …` makes m C's own only for reads that come after it in the source.
+  const ownStatics = (cls, before) => {
+    const names = new Set();
+    const assigned = staticAssignments.get(cls);
+    if (assigned) for (const [name, offsets] of assigned) if (offsets.some((o) => o < before)) names.add(name);
+    for (const m of cls.body.body) {
+      if (m.static && (m.type === 'MethodDefinition' || m.type === 'PropertyDefinition')) {
+        const k = keyName(m);
+        if (k !== null) names.add(k);
+      }
+    }
+    return names;
+  };
+  const superOf = (cls, ancestorsAtUse) => {
+    if (!cls.superClass || cls.superClass.type !== 'Identifier') return null;
+    const r = resolve(cls.superClass.name, ancestorsAtUse);
+    return r ? classOf(r.decl) : null;
+  };
+  for (const read of staticReads) {
+    if (read.cls.superClass === null || ownStatics(read.cls, read.node.start).has(read.name)) continue;
+    const visited = new Set([read.cls]);
+    let sup = superOf(read.cls, read.ancestors);
+    while (sup && !visited.has(sup)) {
+      visited.add(sup);
+      if (ownStatics(sup, Infinity).has(read.name)) {
+        const supName = sup.id ? sup.id.name : '(anonymous)';
+        report(read.node, 'static-through-subclass',
+          `${read.className}.${read.name} reads a static of superclass ${supName}; statics are not inherited on Espruino`);
+        break;
+      }
+      sup = superOf(sup, read.ancestors);
+    }
+  }
+
+  findings.sort((a, b) => a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  return findings;
+}
+
+export function formatFinding(f) {
+  return `${f.file}:${f.line}:${f.column} ${f.rule} — ${f.message}`;
+}
+
+/**
+ * Checks every *.js directly in `dir`. Returns the process exit code.
+ * @param {string} dir
+ * @param {{log: (s: string) => void, error: (s: string) => void}} out
+ */
+export function checkDir(dir, out) {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    out.error(`check-bundle: ${dir} does not exist; run \`npm run build\` first`);
+    return 1;
+  }
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.js')).sort();
+  if (files.length === 0) {
+    out.error(`check-bundle: no bundles (*.js) in ${dir}; run \`npm run build\` first`);
+    return 1;
+  }
+  const findings = [];
+  for (const f of files) {
+    const file = path.join(dir, f);
+    const code = fs.readFileSync(file, 'utf8');
+    out.log(`${file}: ${Buffer.byteLength(code, 'utf8')} bytes`);
+    findings.push(...checkSource(code, file));
+  }
+  out.log(`${files.length} bundles checked, ${findings.length} findings`);
+  for (const f of findings) out.error(formatFinding(f));
+  return findings.length > 0 ? 1 : 0;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const dir = process.argv[2] || 'dist';
+  process.exitCode = checkDir(dir, { log: (s) => console.log(s), error: (s) => console.error(s) });
+}
