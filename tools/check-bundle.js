@@ -222,16 +222,18 @@ function parse(code) {
   }
 }
 
-// Calls that run right away when `node` is executed: nested function bodies are skipped unless the
-// function is invoked on the spot (an IIFE). `shadow` holds names declared between here and the list.
-function immediateCalls(node, shadow, out) {
+// Calls and references that are evaluated right away when `node` runs: nested function bodies are
+// skipped unless the function is invoked on the spot (an IIFE). `shadow` holds names declared between
+// here and the statement list being checked. Each entry is {name, node, kind: 'call' | 'ref'}.
+function immediateUses(node, shadow, out) {
   if (isFunctionNode(node)) return out;
+  const visit = (c) => immediateUses(c, inner, out);
   if (node.type === 'ClassDeclaration' || node.type === 'ClassExpression') {
-    if (node.superClass) immediateCalls(node.superClass, shadow, out);
+    if (node.superClass) immediateUses(node.superClass, shadow, out);
     for (const m of node.body.body) {
-      if (m.computed) immediateCalls(m.key, shadow, out);
-      if (m.type === 'PropertyDefinition' && m.static && m.value) immediateCalls(m.value, shadow, out);
-      if (m.type === 'StaticBlock') immediateCalls(m, shadow, out);
+      if (m.computed) immediateUses(m.key, shadow, out);
+      if (m.type === 'PropertyDefinition' && m.static && m.value) immediateUses(m.value, shadow, out);
+      if (m.type === 'StaticBlock') immediateUses(m, shadow, out);
     }
     return out;
   }
@@ -240,17 +242,44 @@ function immediateCalls(node, shadow, out) {
     inner = new Set(shadow);
     for (const name of declaredNames(node).keys()) inner.add(name);
   }
-  if ((node.type === 'CallExpression' || node.type === 'NewExpression')) {
-    const callee = node.callee;
-    if (callee.type === 'Identifier' && !inner.has(callee.name)) out.push({ name: callee.name, node });
-    if (callee.type === 'FunctionExpression' || callee.type === 'ArrowFunctionExpression') {
-      const fnShadow = new Set(inner);
-      for (const name of declaredNames(callee).keys()) fnShadow.add(name);
-      immediateCalls(callee.body, fnShadow, out);
+  switch (node.type) {
+    case 'Identifier':
+      if (!inner.has(node.name)) out.push({ name: node.name, node, kind: 'ref' });
+      return out;
+    case 'CallExpression': case 'NewExpression': {
+      const callee = node.callee;
+      if (callee.type === 'Identifier') {
+        if (!inner.has(callee.name)) out.push({ name: callee.name, node, kind: 'call' });
+      } else if (callee.type === 'FunctionExpression' || callee.type === 'ArrowFunctionExpression') {
+        const fnShadow = new Set(inner);
+        for (const name of declaredNames(callee).keys()) fnShadow.add(name);
+        immediateUses(callee.body, fnShadow, out);
+      } else {
+        visit(callee);
+      }
+      node.arguments.forEach(visit);
+      return out;
     }
+    case 'MemberExpression':
+      visit(node.object);
+      if (node.computed) visit(node.property);
+      return out;
+    case 'Property':
+      if (node.computed) visit(node.key);
+      visit(node.value);
+      return out;
+    case 'VariableDeclarator':
+      if (node.init) visit(node.init);
+      return out;
+    case 'LabeledStatement':
+      visit(node.body);
+      return out;
+    case 'BreakStatement': case 'ContinueStatement': case 'MetaProperty':
+      return out;
+    default:
+      forEachChild(node, visit);
+      return out;
   }
-  forEachChild(node, (c) => immediateCalls(c, inner, out));
-  return out;
 }
 
 function checkStatementList(statements, report) {
@@ -259,33 +288,35 @@ function checkStatementList(statements, report) {
     if (s.type === 'FunctionDeclaration' && s.id) declaredAt.set(s.id.name, { index: i, node: s });
   });
   if (declaredAt.size === 0) return;
-  const bodyCalls = new Map();
-  const callsOf = (fn) => {
-    let calls = bodyCalls.get(fn);
-    if (!calls) {
-      calls = immediateCalls(fn.body, new Set(declaredNames(fn).keys()), []);
-      bodyCalls.set(fn, calls);
+  const bodyUses = new Map();
+  const usesOf = (fn) => {
+    let uses = bodyUses.get(fn);
+    if (!uses) {
+      uses = immediateUses(fn.body, new Set(declaredNames(fn).keys()), []);
+      bodyUses.set(fn, uses);
     }
-    return calls;
+    return uses;
   };
   for (let i = 0; i < statements.length; i++) {
-    for (const call of immediateCalls(statements[i], new Set(), [])) {
+    for (const use of immediateUses(statements[i], new Set(), [])) {
       // Follow calls through functions of this list that already exist, to find one that does not yet.
       const seen = new Set();
-      const queue = [{ name: call.name, via: [] }];
+      const queue = [{ name: use.name, kind: use.kind, via: [] }];
       while (queue.length > 0) {
         const item = queue.shift();
-        if (seen.has(item.name)) continue;
-        seen.add(item.name);
+        if (seen.has(item.name + ':' + item.kind)) continue;
+        seen.add(item.name + ':' + item.kind);
         const target = declaredAt.get(item.name);
         if (!target) continue;
         if (target.index > i) {
           const chain = item.via.length > 0 ? ' (via ' + item.via.join(' → ') + ')' : '';
-          report(call.node, 'use-before-declaration',
-            `${item.name}() is called before its declaration has run${chain}; Espruino does not hoist functions`);
+          const what = item.kind === 'call' ? `${item.name}() is called` : `${item.name} is referenced`;
+          report(use.node, 'use-before-declaration', `${what} before its declaration has run${chain}; Espruino does not hoist functions`);
           break;
         }
-        for (const c of callsOf(target.node)) queue.push({ name: c.name, via: item.via.concat(item.name) });
+        if (item.kind === 'call') {
+          for (const u of usesOf(target.node)) queue.push({ name: u.name, kind: u.kind, via: item.via.concat(item.name) });
+        }
       }
     }
   }

@@ -142,9 +142,13 @@ describe('bundle gate (tools/check-bundle.js)', () => {
       'function b() { return 1; }', // 5
       'later();', // 6
       'function outer() { inner(); function inner() {} }', // 7
+      'E.on("init", go);', // 8: a reference is evaluated too
+      'setTimeout(function () { go(); }, 0);', // 9: runs later
+      'const o = { go: 1 }; o.go;', // 10: property names are not references
+      'function go() { return 2; }', // 11
     ].join('\n');
     assert.deepEqual(rulesAt(checkSource(code, 'x.js')), [
-      'use-before-declaration@2', 'use-before-declaration@3', 'use-before-declaration@7',
+      'use-before-declaration@2', 'use-before-declaration@3', 'use-before-declaration@7', 'use-before-declaration@8',
     ]);
   });
 
