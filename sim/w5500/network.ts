@@ -45,10 +45,28 @@ export interface TcpConn {
   keepAlive(): void;
   /** the peer's side of the connection, as the chip fills Sn_DIPR/Sn_DPORT after an accept */
   readonly remote: Endpoint;
+  /**
+   * Optional. The chip's retransmission timer (RTR/RCR) fired while something is unacknowledged (SYN,
+   * data, FIN or a keep-alive probe). A live peer answers with `acked(0)` — that is how a peer holding a
+   * zero window keeps the chip from giving up; a silent peer answers nothing and the chip times out.
+   */
+  retransmit?(): void;
+  /** Optional. The chip's receive window changed (free RX buffer bytes); a host side may use it for back-pressure. */
+  window?(free: number): void;
 }
 
 export interface UdpEvents {
   datagram(from: Endpoint, bytes: Uint8Array): void;
+}
+
+/** MACRAW (socket 0): whole Ethernet frames, destination MAC first, no FCS. */
+export interface MacrawEvents {
+  frame(bytes: Uint8Array): void;
+}
+
+export interface MacrawPort {
+  send(frame: Uint8Array): void;
+  close(): void;
 }
 
 export interface UdpSock {
@@ -64,9 +82,18 @@ export interface NetSide {
   /** does ARP for `ip` get an answer? (false → the chip raises TIMEOUT after the ARP timeout) */
   resolves(ip: string): boolean;
   tcpConnect(local: Endpoint, remote: Endpoint, events: TcpEvents): TcpConn;
-  /** listen on `local`; each accepted connection calls `accept`, which returns the events sink for it (or undefined to refuse) */
+  /**
+   * listen on `local`; each accepted connection calls `accept`, which returns the events sink for it (or undefined
+   * to refuse). `accept` is called once the handshake has completed: the chip goes to SOCK_ESTABLISHED and raises
+   * Sn_IR.CON right there; a later `connected()` on that connection is ignored. A W5500 socket accepts one
+   * connection and then stops listening (the model closes the Listener).
+   */
   tcpListen(local: Endpoint, accept: (conn: TcpConn) => TcpEvents | undefined): Listener;
   udpOpen(local: Endpoint, events: UdpEvents): UdpSock;
+  /** Optional: MACRAW on socket 0. Without it a MACRAW socket opens but sees no frames and its frames go nowhere. */
+  macrawOpen?(events: MacrawEvents): MacrawPort;
+  /** Optional: absolute ms of the next event the network side will deliver by itself (virtual side), for `nextDeadline()`. */
+  nextDeadline?(): number | undefined;
   /** deliver due events (virtual side: those due at `nowMs`; host side: those the OS has reported) */
   poll(nowMs: number): void;
   /** release every OS resource */
