@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { VirtualClock } from '../../hal/node/virtual-clock';
+import { RealClock } from '../../hal/node/real-clock';
 import { VirtualBoard, W5500RegisterStub, ChipPin, knownBoards, readWiring } from '../../sim/board/index';
 import type { SpiChip } from '../../sim/board/index';
 import { ensureBuilt, bundle } from './built';
@@ -250,6 +251,27 @@ describe('virtual board: timers, watches and the loop', () => {
     board.boot();
     board.runFor(5);
     assert.deepEqual(board.log.console, ['tick', 'kill', 'init', 't2']);
+  });
+});
+
+describe('virtual board: other clocks and promises', () => {
+  it('runs on a RealClock: timers fire in wall time while wait() lets it pass', async () => {
+    const clock = new RealClock();
+    const board = new VirtualBoard({ clock, boardName: 'espruino-pico' });
+    board.load('var t0 = getTime(); setTimeout(function () { print("late enough", getTime() - t0 >= 0.019); }, 20);');
+    assert.deepEqual(board.log.console, []);
+    await board.wait(80);
+    assert.deepEqual(board.log.console, ['late enough true']);
+    assert.throws(() => board.runFor(1), /need a VirtualClock/);
+    clock.clearAll();
+  });
+
+  it('promise callbacks run when the script or callback that queued them returns, before the next timer', () => {
+    const board = pico();
+    board.load('setTimeout(function () { print("timer"); }, 0); Promise.resolve(1).then(function (v) { print("then", v); }); print("sync");');
+    assert.deepEqual(board.log.console, ['sync', 'then 1']);
+    board.runFor(1);
+    assert.deepEqual(board.log.console, ['sync', 'then 1', 'timer']);
   });
 });
 
