@@ -36,6 +36,10 @@ export class HostTcpConn implements TcpConn {
   /** reset, refused or destroyed: nothing more reaches the model */
   private dead = false;
   private paused = false;
+  /** the model said its RX buffer is full */
+  private windowShut = false;
+  /** the model took only part of some data (back-pressure through data()'s return value) */
+  private held = false;
 
   constructor(
     private owner: HostTcpOwner,
@@ -80,13 +84,35 @@ export class HostTcpConn implements TcpConn {
     this.silenced = true;
     this.inbox.length = 0;
     // Keep the OS socket, answer the peer's next segment (data or FIN) with RST as the chip would.
-    if (this.paused) { this.paused = false; this.socket.resume(); }
+    this.windowShut = false;
+    this.held = false;
+    this.flow();
   }
 
   keepAlive(): void {
     // The kernel peer answers every probe while the connection is up.
     if (this.silenced || this.dead || !this.connected) return;
     this.push({ kind: 'acked', n: 0 });
+  }
+
+  retransmit(): void {
+    // The kernel retransmits for itself; a live connection answering the chip's timer is a peer that is
+    // still there (possibly holding a zero window), so the chip must not give up on it.
+    if (this.silenced || this.dead || !this.connected) return;
+    this.push({ kind: 'acked', n: 0 });
+  }
+
+  window(free: number): void {
+    // The chip's RX buffer is full: stop reading so the kernel's window closes towards the peer.
+    if (this.silenced || this.dead) return;
+    this.windowShut = free <= 0;
+    this.flow();
+  }
+
+  private flow(): void {
+    const hold = this.windowShut || this.held;
+    if (hold && !this.paused) { this.paused = true; this.socket.pause(); }
+    else if (!hold && this.paused) { this.paused = false; this.socket.resume(); }
   }
 
   // ---- OS → chip
@@ -140,7 +166,8 @@ export class HostTcpConn implements TcpConn {
         if (typeof took === 'number' && took >= 0 && took < e.bytes.length) {
           // Optional back-pressure: the model took only `took` bytes; hold the rest, stop reading.
           e.bytes = e.bytes.subarray(took);
-          if (!this.paused) { this.paused = true; this.socket.pause(); }
+          this.held = true;
+          this.flow();
           return false;
         }
         this.inbox.shift();
@@ -156,7 +183,7 @@ export class HostTcpConn implements TcpConn {
         case 'reset': ev.reset(); break;
       }
     }
-    if (this.paused && this.inbox.length === 0) { this.paused = false; this.socket.resume(); }
+    if (this.held) { this.held = false; this.flow(); }
     return true;
   }
 }
