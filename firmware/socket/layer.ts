@@ -1047,6 +1047,8 @@ export class SocketLayer {
       const room = s.type === SockType.SOCK_SEQPACKET ? s.tx === null : this.transport.writeSpace(s.ep) > 0;
       if (room) writePossibleAtSelect(s.book);
     }
+    // posted now, so that notifications of several selections keep the order of the calls
+    this.evaluate(s);
     this.kick();
   }
 

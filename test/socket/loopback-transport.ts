@@ -323,7 +323,7 @@ export class LoopbackTransport implements Transport {
     // connection set-up
     for (const c of all) {
       if (c.state !== 'connecting' || c.connectAt > now) continue;
-      const l = all.find((x) => x.state === 'listening' && x.port === c.connectPort && x.raw !== c.raw);
+      const l = all.find((x) => x.state === 'listening' && x.port === c.connectPort);
       if (!l || c.connectIp !== this.ip || l.acceptQ.length >= l.backlog) {
         c.state = 'open';
         if (!c.raw) this.emit((s) => s.connectDone(c.id, c.connectIp !== this.ip ? TCause.Timeout : TCause.Refused));
@@ -374,16 +374,14 @@ export class LoopbackTransport implements Transport {
         if (!p.raw && !p.released) this.emit((s) => s.peerFin(p.id));
       }
     }
-    // graceful ends
-    for (const e of all) {
-      if (e.state === 'connected' && e.finSent && e.peerFinSeen && e.peer && e.peer.finSent) {
-        e.state = 'ended';
-        if (!e.raw) {
-          const released = e.released;
-          this.emit((s) => s.ended(e.id, TCause.None, 0));
-          if (released) this.fresh(e);
-        }
-      }
+    // graceful ends (decided for all first: freeing one end must not hide the other's)
+    const done = all.filter((e) => e.state === 'connected' && e.finSent && e.peerFinSeen && e.peer && e.peer.finSent);
+    for (const e of done) e.state = 'ended';
+    for (const e of done) {
+      if (e.raw) continue;
+      const released = e.released;
+      this.emit((s) => s.ended(e.id, TCause.None, 0));
+      if (released) this.fresh(e);
     }
     // aborts
     const ends = this.pendingEnds;
