@@ -316,6 +316,18 @@ export class W5500 {
     this.stallTimer = this.clear(this.stallTimer);
   }
 
+  /**
+   * Services the chip now and delivers what it found before returning: what the INT watch (or the
+   * poll timer) and the close/space watch would do on their next turn. For blocking calls, during
+   * which the event loop does not turn.
+   */
+  poll(): void {
+    if (!this.ready || this.inService) return;
+    this.service();
+    if (this.ready) this.watch();
+    if (this.ready) this.dispatchAll();
+  }
+
   /** Whether the driver is up (begin succeeded and no failure since). */
   isUp(): boolean {
     return this.ready;
