@@ -3,8 +3,8 @@ import * as net from 'node:net';
 import * as dgram from 'node:dgram';
 import { W5500Model } from '../../sim/w5500/model';
 import { HostChip, type ChipModelCtor } from '../../sim/w5500/host-chip';
-import { Sn_CR, Sn_IR, Sn_MR, Sn_SR } from '../../hal/w5500/registers';
-import { RawSocket, configure, versionr, type Exchange } from './frames';
+import { Block, CommonReg, Sn_CR, Sn_IR, Sn_MR, Sn_SR } from '../../hal/w5500/registers';
+import { RawSocket, configure, versionr, writeFrame, type Exchange } from './frames';
 import { requireLoopback, settle, until } from './loopback';
 
 /**
@@ -171,6 +171,39 @@ describe('W5500 model on the host network side, kernel TCP as peer (one thread)'
     assert.deepEqual(log.seen, [Sn_SR.SOCK_ESTABLISHED, Sn_SR.SOCK_CLOSED]);
     assert.equal(s.ir, 0);
     assert.equal(s.rsr, 0);
+  });
+
+  it('a peer sending more than the RX buffer holds is held back by the window and every byte arrives in order', async () => {
+    const { s, peer } = await established();
+    const big = new Uint8Array(40000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 8)) & 0xff;
+    let written = false;
+    peer.write(big, () => { written = true; });
+    const got: Uint8Array[] = [];
+    let n = 0;
+    await until(() => {
+      if (s.rsr > 0) { const b = s.recv(); got.push(b); n += b.length; }
+      return n === big.length;
+    }, 'all 40000 bytes');
+    assert.equal(written, true);
+    assert.ok(got.length >= 40000 / 2048, `read in ${got.length} pieces of at most 2048 bytes`);
+    assert.ok(got.every((b) => b.length <= 2048));
+    assert.deepEqual(Buffer.concat(got), Buffer.from(big));
+    assert.equal(s.sr, Sn_SR.SOCK_ESTABLISHED);
+  });
+
+  it('SEND_KEEP and the retry timer are answered by the live kernel peer: no TIMEOUT even with a 10 ms × 1 retry budget', async () => {
+    const { s, log, peer } = await established();
+    writeFrame(x, Block.Common, CommonReg.RTR, [0x00, 0x64]); // 10 ms
+    writeFrame(x, Block.Common, CommonReg.RCR, [0x01]);
+    peer.write('x'); // keep-alive needs one data exchange first
+    await until(() => s.rsr === 1, 'one byte');
+    s.recv();
+    s.clearIr(Sn_IR.ALL);
+    s.command(Sn_CR.SEND_KEEP);
+    await settle(100);
+    assert.equal(log.sample(), Sn_SR.SOCK_ESTABLISHED);
+    assert.equal(s.ir, 0);
   });
 
   it('CONNECT to a port nobody listens on: refused → CLOSED with DISCON', async () => {
