@@ -383,7 +383,10 @@ export class W5500Model {
 
   private sir(): number {
     let v = 0;
-    for (let n = 0; n < Chip.SOCKETS; n++) if (this.socks[n].ir !== 0) v |= 1 << n;
+    for (let n = 0; n < Chip.SOCKETS; n++) {
+      const s = this.socks[n];
+      if ((s.ir & (this.imrGates ? 0xff : s.regs[SnReg.Sn_IMR])) !== 0) v |= 1 << n;
+    }
     return v;
   }
 
@@ -667,6 +670,7 @@ export class W5500Model {
       const self = this;
       s.udp = this.net.udpOpen(this.local(s), {
         datagram(from: Endpoint, bytes: Uint8Array) { if (s.gen === gen) self.onDatagram(s, from, bytes); },
+        unreachable(to: Endpoint) { if (s.gen === gen) self.onUnreachable(s, to); },
       });
     } else if (proto === Sn_MR.MACRAW && s.n === 0) {
       s.sr = Sn_SR.SOCK_MACRAW;
@@ -961,6 +965,15 @@ export class W5500Model {
     const h = new Uint8Array([ip[0], ip[1], ip[2], ip[3], from.port >> 8, from.port & 0xff, bytes.length >> 8, bytes.length & 0xff]);
     this.storeRx(s, [h, bytes]);
     this.raise(s, Sn_IR.RECV);
+  }
+
+  /** ICMP port unreachable: a chip-wide event, IR.UNREACH with the address in UIPR/UPORTR (IR bits are not masked by IMR) */
+  private onUnreachable(s: Sock, to: Endpoint): void {
+    this.netLog(s, 'ICMP unreachable', { to: to.ip + ':' + to.port });
+    this.common.set(ipBytes(to.ip), CommonReg.UIPR);
+    this.common[CommonReg.UPORTR] = (to.port >> 8) & 0xff;
+    this.common[CommonReg.UPORTR + 1] = to.port & 0xff;
+    this.common[CommonReg.IR] |= IR.UNREACH;
   }
 
   private onFrame(s: Sock, frame: Uint8Array): void {

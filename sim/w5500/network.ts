@@ -57,6 +57,8 @@ export interface TcpConn {
 
 export interface UdpEvents {
   datagram(from: Endpoint, bytes: Uint8Array): void;
+  /** Optional: an ICMP port-unreachable came back for a datagram sent to `to` (the chip sets IR.UNREACH, UIPR, UPORTR) */
+  unreachable?(to: Endpoint): void;
 }
 
 /** MACRAW (socket 0): whole Ethernet frames, destination MAC first, no FCS. */

@@ -13,6 +13,8 @@ export interface VirtualNetOptions {
   now: () => number;
   /** one-way delay of every segment, ms (default 0.5) */
   latencyMs?: number;
+  /** a datagram to a port nobody listens on comes back as ICMP port unreachable, as from a Linux host (default true) */
+  icmpUnreachable?: boolean;
 }
 
 export type PeerState =
@@ -263,6 +265,7 @@ export class VUdpPeer {
 
 export class VirtualNet implements NetSide {
   latencyMs: number;
+  icmpUnreachable: boolean;
   /** every segment that crossed the virtual wire */
   readonly wire: WireEvent[] = [];
   /** frames the chip sent on its MACRAW socket */
@@ -284,6 +287,7 @@ export class VirtualNet implements NetSide {
   constructor(opts: VirtualNetOptions) {
     this.now = opts.now;
     this.latencyMs = opts.latencyMs !== undefined ? opts.latencyMs : 0.5;
+    this.icmpUnreachable = opts.icmpUnreachable !== false;
     this.t = opts.now();
   }
 
@@ -387,7 +391,12 @@ export class VirtualNet implements NetSide {
             return;
           }
           const p = self.udpPeers.get(key(to));
-          if (p) p.received.push({ from: local, bytes: copy });
+          if (p) { p.received.push({ from: local, bytes: copy }); return; }
+          if (!self.icmpUnreachable || self.unreachable.has(to.ip)) return;
+          self.at(t + self.latencyMs, () => {
+            self.log({ t: t + self.latencyMs, dir: 'peer>chip', what: 'ICMP unreachable', peer: key(to) });
+            if (events.unreachable) events.unreachable(to);
+          });
         });
       },
       close() { if (self.chipUdp.get(k) === events) self.chipUdp.delete(k); },

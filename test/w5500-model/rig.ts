@@ -96,6 +96,34 @@ export class Rig {
     return new TextDecoder().decode(Uint8Array.from(this.recv(sn)));
   }
 
+  /**
+   * Steps through the model's deadlines for `ms` and records every change of (Sn_SR, Sn_IR) of socket `sn`,
+   * with the virtual time (relative to the start) at which it became visible.
+   */
+  timeline(sn: number, ms: number): { t: number; sr: number; ir: number }[] {
+    const start = this.clock.now();
+    const end = start + ms;
+    const out: { t: number; sr: number; ir: number }[] = [];
+    const look = () => {
+      const sr = this.sr(sn);
+      const ir = this.ir(sn);
+      const last = out[out.length - 1];
+      if (!last || last.sr !== sr || last.ir !== ir) out.push({ t: round(this.clock.now() - start), sr, ir });
+    };
+    look();
+    for (;;) {
+      const d = this.chip.nextDeadline();
+      if (d === undefined || d > end) break;
+      if (d > this.clock.now()) this.clock.pause(d - this.clock.now());
+      this.chip.advance();
+      look();
+    }
+    if (end > this.clock.now()) this.clock.pause(end - this.clock.now());
+    this.chip.advance();
+    look();
+    return out;
+  }
+
   get now(): number {
     return this.clock.now();
   }
@@ -127,3 +155,8 @@ export class Rig {
 }
 
 export { Sn_MR };
+
+/** times in these tests are sums of 0.5 ms latencies and decimal retry periods; round off float noise */
+export function round(t: number): number {
+  return Math.round(t * 1e6) / 1e6;
+}
