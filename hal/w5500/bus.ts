@@ -39,6 +39,8 @@ export class W5500Bus {
     if (this.rx.length < n) this.rx = new Uint8Array(n);
     const frame = n === this.rx.length ? this.rx : this.rx.subarray(0, n);
     putHeader(frame, 0, address, block, false);
+    // The chip ignores MOSI during the data phase; zeros keep bus traces readable and runs repeatable.
+    frame.fill(0, BusSize.HEADER);
     const op = this.one[0];
     op.op = SpiOp.Transfer;
     op.buf = frame;
