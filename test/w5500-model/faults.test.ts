@@ -3,8 +3,12 @@ import { Rig, PEER_IP, CHIP_IP } from './rig';
 import { CommonReg, SnReg, Sn_MR, Sn_SR, Sn_IR, Sn_CR, socketBlock } from '../../hal/w5500/registers';
 import type { VTcpPeer } from '../../sim/w5500/virtual-net';
 
-const { SOCK_CLOSED, SOCK_INIT, SOCK_ESTABLISHED } = Sn_SR;
-const { SEND_OK, TIMEOUT, RECV } = Sn_IR;
+const SOCK_CLOSED = Sn_SR.SOCK_CLOSED;
+const SOCK_INIT = Sn_SR.SOCK_INIT;
+const SOCK_ESTABLISHED = Sn_SR.SOCK_ESTABLISHED;
+const SEND_OK = Sn_IR.SEND_OK;
+const TIMEOUT = Sn_IR.TIMEOUT;
+const RECV = Sn_IR.RECV;
 
 function connected(r: Rig, sn = 0): VTcpPeer {
   r.setupCommon();

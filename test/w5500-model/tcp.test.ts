@@ -3,9 +3,21 @@ import { Rig, PEER_IP, CHIP_IP } from './rig';
 import { SnReg, Sn_MR, Sn_SR, Sn_IR, Sn_CR, socketBlock } from '../../hal/w5500/registers';
 import type { VTcpPeer } from '../../sim/w5500/virtual-net';
 
-const { SOCK_CLOSED, SOCK_INIT, SOCK_LISTEN, SOCK_SYNSENT, SOCK_ESTABLISHED, SOCK_FIN_WAIT, SOCK_CLOSING, SOCK_TIME_WAIT,
-  SOCK_CLOSE_WAIT, SOCK_LAST_ACK } = Sn_SR;
-const { CON, DISCON, RECV, TIMEOUT, SEND_OK } = Sn_IR;
+const SOCK_CLOSED = Sn_SR.SOCK_CLOSED;
+const SOCK_INIT = Sn_SR.SOCK_INIT;
+const SOCK_LISTEN = Sn_SR.SOCK_LISTEN;
+const SOCK_SYNSENT = Sn_SR.SOCK_SYNSENT;
+const SOCK_ESTABLISHED = Sn_SR.SOCK_ESTABLISHED;
+const SOCK_FIN_WAIT = Sn_SR.SOCK_FIN_WAIT;
+const SOCK_CLOSING = Sn_SR.SOCK_CLOSING;
+const SOCK_TIME_WAIT = Sn_SR.SOCK_TIME_WAIT;
+const SOCK_CLOSE_WAIT = Sn_SR.SOCK_CLOSE_WAIT;
+const SOCK_LAST_ACK = Sn_SR.SOCK_LAST_ACK;
+const CON = Sn_IR.CON;
+const DISCON = Sn_IR.DISCON;
+const RECV = Sn_IR.RECV;
+const TIMEOUT = Sn_IR.TIMEOUT;
+const SEND_OK = Sn_IR.SEND_OK;
 
 /** socket `sn` connected to a listening peer (latency 0.5 ms each way); Sn_IR cleared */
 function connected(r: Rig, sn = 0, port = 80): VTcpPeer {

@@ -4,8 +4,14 @@ import { CommonReg, SnReg, Sn_MR, Sn_SR, Sn_IR, Sn_CR, socketBlock } from '../..
 import { arpTimeoutMs, retryWaitUnits, tcpTimeoutMs } from '../../sim/w5500/timing';
 import type { VTcpPeer } from '../../sim/w5500/virtual-net';
 
-const { SOCK_CLOSED, SOCK_SYNSENT, SOCK_ESTABLISHED, SOCK_FIN_WAIT, SOCK_UDP } = Sn_SR;
-const { CON, TIMEOUT, SEND_OK } = Sn_IR;
+const SOCK_CLOSED = Sn_SR.SOCK_CLOSED;
+const SOCK_SYNSENT = Sn_SR.SOCK_SYNSENT;
+const SOCK_ESTABLISHED = Sn_SR.SOCK_ESTABLISHED;
+const SOCK_FIN_WAIT = Sn_SR.SOCK_FIN_WAIT;
+const SOCK_UDP = Sn_SR.SOCK_UDP;
+const CON = Sn_IR.CON;
+const TIMEOUT = Sn_IR.TIMEOUT;
+const SEND_OK = Sn_IR.SEND_OK;
 
 function connected(r: Rig, sn = 0): VTcpPeer {
   r.setupCommon();

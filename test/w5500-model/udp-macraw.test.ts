@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { Rig, PEER_IP, CHIP_IP } from './rig';
 import { CommonReg, SnReg, Sn_MR, Sn_SR, Sn_IR, Sn_CR, socketBlock } from '../../hal/w5500/registers';
 
-const { RECV, SEND_OK } = Sn_IR;
+const RECV = Sn_IR.RECV;
+const SEND_OK = Sn_IR.SEND_OK;
 
 describe('W5500 model: UDP', () => {
   it('SEND to Sn_DIPR:Sn_DPORT; SEND_OK when the datagram leaves; TX space back at once', () => {
