@@ -3,8 +3,8 @@ import * as net from 'node:net';
 import { W5500Thread } from '../../sim/w5500/worker-client';
 import { RealClock } from '../../hal/node/real-clock';
 import { Edge } from '../../hal/pins';
-import { Block, CommonReg, Sn_CR, Sn_IR, Sn_MR, Sn_SR } from '../../hal/w5500/registers';
-import { RawSocket, configure, versionr, writeFrame } from './frames';
+import { Block, CommonReg, PHYCFGR, Sn_CR, Sn_IR, Sn_MR, Sn_SR } from '../../hal/w5500/registers';
+import { RawSocket, configure, readFrame, versionr, writeFrame } from './frames';
 import { requireLoopback, until } from './loopback';
 
 /**
@@ -115,5 +115,24 @@ describe('W5500 worker runner with the kernel as peer', function () {
     assert.deepEqual(seen, [Sn_SR.SOCK_FIN_WAIT, Sn_SR.SOCK_TIME_WAIT, Sn_SR.SOCK_CLOSED]);
     assert.equal(s.ir, Sn_IR.CON | Sn_IR.SEND_OK | Sn_IR.DISCON);
     assert.deepEqual([...Buffer.concat(got)], [1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+
+  it('forwards the real model’s fault hooks and trace in order with the SPI windows', async () => {
+    t = await W5500Thread.start({ model: { trace: true } });
+    const x = t.exchange;
+    const phy = () => readFrame(x, Block.Common, CommonReg.PHYCFGR, 1)[0] & PHYCFGR.LNK;
+    assert.equal(phy(), PHYCFGR.LNK);
+    t.fault('link', false);
+    assert.equal(phy(), 0, 'the cable is out for the very next window');
+    t.fault('link', true);
+    assert.equal(phy(), PHYCFGR.LNK);
+    t.fault('chipAbsent', true);
+    assert.deepEqual([...x(new Uint8Array([0x00, 0x39, 0x00, 0x00]))], [0xff, 0xff, 0xff, 0xff]);
+    t.fault('chipAbsent', false);
+    assert.equal(versionr(x), 0x04);
+    const lines = t.traceLines().map((l) => JSON.parse(l) as { ev: string; regs?: string[]; miso?: string });
+    const versionReads = lines.filter((l) => l.ev === 'spi' && l.regs && l.regs[0] === 'VERSIONR');
+    assert.deepEqual(versionReads.map((l) => l.miso), ['01 02 03 04']);
+    assert.equal(t.trace().transactions, 5); // three PHYCFGR reads, the absent read, VERSIONR
   });
 });
