@@ -433,6 +433,7 @@ export class W5500 {
     if (r) return r;
     this.observe(sn, this.res.ir, this.res.sr);
     this.afterCall();
+    this.startWatch(Def.CONNECT_WATCH_FIRST_MS);
     return W5500Err.OK;
   }
 
@@ -498,10 +499,10 @@ export class W5500 {
   recv(sn: number, dest: Uint8Array): number {
     const e = this.check(sn);
     if (e) return e;
+    if (dest.length === 0) return 0;
     const avail = this.readRxAvail(sn);
     if (avail <= 0) return avail;
     const n = avail < dest.length ? avail : dest.length;
-    if (n === 0) return 0;
     const r = this.readRx(sn, this.rxRd[sn], dest, 0, n);
     if (r) return r;
     return this.consume(sn, n, n);
@@ -545,6 +546,53 @@ export class W5500 {
   }
 
   /**
+   * MACRAW (socket 0): sends one Ethernet frame as given (destination MAC first). Like `sendTo`:
+   * the whole frame or nothing, 0 when there is no room now (WRITABLE follows), BUSY while the
+   * previous SEND awaits SEND_OK.
+   */
+  sendFrame(sn: number, frame: Uint8Array): number {
+    const e = this.checkOpen(sn, Sn_MR.MACRAW);
+    if (e) return e;
+    if (frame.length > this.txSize[sn]) return W5500Err.MSGSIZE;
+    return this.transmit(sn, frame, true);
+  }
+
+  /**
+   * MACRAW (socket 0): takes one received frame. Each frame sits in the RX buffer behind a 2-byte
+   * length that counts itself. Copies up to `dest.length` bytes and returns the frame's full length
+   * (greater than `dest.length`: truncated); EMPTY when none is waiting.
+   */
+  recvFrame(sn: number, dest: Uint8Array): number {
+    const e = this.check(sn);
+    if (e) return e;
+    if (this.proto[sn] !== Sn_MR.MACRAW) return W5500Err.STATE;
+    const avail = this.readRxAvail(sn);
+    if (avail < 0) return avail;
+    if (avail < Chip.MACRAW_HEADER) return W5500Err.EMPTY;
+    const room = avail - Chip.MACRAW_HEADER;
+    const want = Chip.MACRAW_HEADER + (room < dest.length ? room : dest.length);
+    const first = want < this.burst ? want : this.burst;
+    const rd = this.rxRd[sn];
+    const v = this.bus.read(rd, rxBlock(sn), first);
+    if (!v) return this.fail(W5500Err.BUS);
+    const total = (v[0] << 8) | v[1];
+    if (total < Chip.MACRAW_HEADER || total > avail) {
+      this.unknownCode = total;
+      return W5500Err.UNKNOWN_CODE;
+    }
+    const len = total - Chip.MACRAW_HEADER;
+    const copy = len < dest.length ? len : dest.length;
+    const inFirst = first - Chip.MACRAW_HEADER < copy ? first - Chip.MACRAW_HEADER : copy;
+    dest.set(v.subarray(Chip.MACRAW_HEADER, Chip.MACRAW_HEADER + inFirst), 0);
+    if (inFirst < copy) {
+      const r = this.readRx(sn, (rd + Chip.MACRAW_HEADER + inFirst) & 0xffff, dest, inFirst, copy - inFirst);
+      if (r) return r;
+    }
+    const c = this.consume(sn, total, len);
+    return c < 0 ? c : len;
+  }
+
+  /**
    * Graceful close: DISCON (our FIN). RX data keeps arriving and stays readable. Completes with
    * CLOSED (peer's FIN seen and the chip CLOSED), or TIMEOUT, or RESET. Call `close` afterwards
    * (or at any time to abort).
@@ -558,7 +606,7 @@ export class W5500 {
     this.flags[sn] |= F.DISCON_SENT;
     this.observe(sn, this.res.ir, this.res.sr);
     this.afterCall();
-    this.startWatch(Def.CLOSE_WATCH_FIRST_MS);
+    if (this.needsWatch(sn) & 1) this.startWatch(Def.CLOSE_WATCH_FIRST_MS);
     return W5500Err.OK;
   }
 
@@ -930,6 +978,7 @@ export class W5500 {
     const reset = tcp && sr === Sn_SR.SOCK_CLOSED && !(f & (F.DISCON_SENT | F.FIN_SEEN)) && !(ir & Sn_IR.TIMEOUT);
     if ((ir & Sn_IR.DISCON) && !reset) {
       this.flags[sn] |= F.FIN_SEEN;
+      if ((f & F.DISCON_SENT) && sr !== Sn_SR.SOCK_CLOSED) this.startWatch(Def.CLOSE_WATCH_FIRST_MS);
       if (!this.emit(sn, SnEvent.DISCON)) return;
     }
     if (ir & Sn_IR.TIMEOUT) {
@@ -940,7 +989,8 @@ export class W5500 {
     f = this.flags[sn];
     if (tcp && sr === Sn_SR.SOCK_CLOSED && !(f & F.DONE)) {
       this.flags[sn] = (f | F.DONE) & ~(F.SENDING | F.CONNECTING | F.WANT_SPACE);
-      if ((f & F.DISCON_SENT) && (f & F.FIN_SEEN)) {
+      // Our DISCON finished: after the FIN exchange, or at once on a connection never established.
+      if ((f & F.DISCON_SENT) && (f & (F.FIN_SEEN | F.CON_SEEN)) !== F.CON_SEEN) {
         this.emit(sn, SnEvent.CLOSED);
         return;
       }
@@ -1051,7 +1101,9 @@ export class W5500 {
     const f = this.flags[sn];
     if (!(f & F.OPEN)) return 0;
     let w = 0;
-    if (!(f & F.DONE) && ((f & F.DISCON_SENT) || (f & F.CONNECTING))) w |= 1;
+    // After our DISCON the peer's FIN and a TIMEOUT raise interrupts; only the ends of TIME_WAIT,
+    // LAST_ACK and CLOSING (after the FIN exchange) are silent, so only then is Sn_SR polled.
+    if (!(f & F.DONE) && (((f & F.DISCON_SENT) && (f & (F.FIN_SEEN | F.CON_SEEN)) !== F.CON_SEEN) || (f & F.CONNECTING))) w |= 1;
     if (f & F.WANT_SPACE) w |= 2;
     return w;
   }

@@ -16,7 +16,7 @@ export const enum SnEvent {
   TIMEOUT = 5,
   /** Sn_SR went CLOSED without TIMEOUT and without the FIN exchange: the peer reset (or refused CONNECT) */
   RESET = 6,
-  /** the graceful close finished: our DISCON and the peer's FIN both done, Sn_SR is CLOSED */
+  /** our DISCON finished: the FIN exchange is done (or there was no connection yet) and Sn_SR is CLOSED */
   CLOSED = 7,
   /** send() returned 0 for lack of TX space and the space came back */
   WRITABLE = 8,

@@ -66,6 +66,26 @@ describe('W5500 driver: TCP client', () => {
     assert.equal(r.driver.lastState(0), Sn_SR.SOCK_CLOSED);
   });
 
+  it('half-closed by us (FIN_WAIT): no polling while the peer keeps its side open; its data and FIN come by interrupt', () => {
+    const r = up({ model: { trace: true } });
+    const peer = client(r);
+    r.take();
+    assert.equal(r.driver.disconnect(0), W5500Err.OK);
+    r.run(5);
+    assert.equal(r.driver.lastState(0), Sn_SR.SOCK_FIN_WAIT);
+    r.model.trace.reset();
+    r.run(5000);
+    assert.equal(r.model.trace.counters.transactions, 0);
+    peer.send('more');
+    r.run(5);
+    assert.deepEqual(r.take(), ['0:RECV']);
+    const buf = new Uint8Array(8);
+    assert.equal(r.driver.recv(0, buf), 4);
+    peer.fin();
+    assert.ok(r.runUntil(() => r.events.includes('0:CLOSED'), 100));
+    assert.deepEqual(r.take(), ['0:DISCON', '0:CLOSED']);
+  });
+
   it('allows one SEND in flight and refuses sending in the wrong state or on the wrong protocol', () => {
     const r = up();
     client(r);
@@ -101,6 +121,32 @@ describe('W5500 driver: TCP client', () => {
     assert.deepEqual(r.take(), ['0:TIMEOUT']);
     assert.ok(Math.abs(r.clock.now() - 5 - 70) < 2, 'at ' + r.clock.now());
     assert.equal(r.driver.lastState(0), Sn_SR.SOCK_CLOSED);
+  });
+
+  it('finds a refused CONNECT that raises no interrupt by polling Sn_SR (model option rstIr 0)', () => {
+    const r = up({ model: { rstIr: 0 } });
+    r.net.listen({ ip: PEER_IP, port: PORT }).refuse = true;
+    assert.equal(r.driver.open(0, Sn_MR.TCP, 41000), W5500Err.OK);
+    const t0 = r.clock.now();
+    assert.equal(r.driver.connect(0, ip4(PEER_IP), PORT), W5500Err.OK);
+    r.run(50);
+    assert.deepEqual(r.events, []);
+    assert.equal(r.model.intn, true);
+    r.run(100);
+    assert.deepEqual(r.events, ['0:RESET']);
+    assert.equal(r.times[0], t0 + 100, 'found by the first connect-watch poll');
+  });
+
+  it('DISCON on a connection still being set up ends it at once with CLOSED', () => {
+    const r = up();
+    r.net.listen({ ip: PEER_IP, port: PORT }).silent = true;
+    assert.equal(r.driver.open(0, Sn_MR.TCP, 41000), W5500Err.OK);
+    assert.equal(r.driver.connect(0, ip4(PEER_IP), PORT), W5500Err.OK);
+    r.run(5);
+    assert.equal(r.driver.lastState(0), Sn_SR.SOCK_SYNSENT);
+    assert.equal(r.driver.disconnect(0), W5500Err.OK);
+    r.run(5);
+    assert.deepEqual(r.take(), ['0:CLOSED']);
   });
 
   it('reports a peer RST on an established connection as RESET, and the data before it stays readable', () => {
@@ -296,5 +342,45 @@ describe('W5500 driver: event delivery', () => {
     assert.equal(r.driver.close(0), W5500Err.OK);
     r.run(5);
     assert.deepEqual(seen, [SnEvent.SEND_OK]);
+  });
+});
+
+describe('W5500 driver: MACRAW and chip checks', () => {
+  it('sends and receives raw frames on socket 0 (2-byte length prefix that counts itself)', () => {
+    const r = up();
+    assert.equal(r.driver.open(0, Sn_MR.MACRAW, 0), W5500Err.OK);
+    assert.equal(r.driver.lastState(0), Sn_SR.SOCK_MACRAW);
+    const frame = new Uint8Array(60).map((_, i) => i);
+    frame.fill(0xff, 0, 6);
+    assert.equal(r.driver.sendFrame(0, frame), 60);
+    r.run(5);
+    assert.deepEqual(r.take(), ['0:SEND_OK']);
+    assert.deepEqual([...r.net.framesOut[0]], [...frame]);
+    const inbound = new Uint8Array(64).map((_, i) => 200 - i);
+    inbound.fill(0xff, 0, 6);
+    r.net.injectFrame(inbound);
+    r.run(5);
+    assert.deepEqual(r.take(), ['0:RECV']);
+    const buf = new Uint8Array(100);
+    assert.equal(r.driver.recvFrame(0, buf), 64);
+    assert.deepEqual([...buf.subarray(0, 64)], [...inbound]);
+    assert.equal(r.driver.recvFrame(0, buf), W5500Err.EMPTY);
+    assert.equal(r.driver.recvFrom(0, buf, new Uint8Array(6)), W5500Err.STATE);
+  });
+
+  it('checkChip: one read confirms presence and configuration, and reports the link', () => {
+    const r = up({ model: { trace: true } });
+    r.model.trace.reset();
+    assert.equal(r.driver.checkChip(), W5500Err.OK);
+    assert.deepEqual(r.frames(), ['R common 0018 34']);
+    r.model.faults.link(false);
+    assert.equal(r.driver.checkChip(), W5500Err.OK);
+    r.run(1);
+    assert.deepEqual(r.take(), ['link:down']);
+    r.model.hardReset();
+    assert.equal(r.driver.checkChip(), W5500Err.CHIP_RESET);
+    r.run(1);
+    assert.deepEqual(r.take(), ['failure:' + W5500Err.CHIP_RESET]);
+    assert.equal(r.driver.checkChip(), W5500Err.DOWN);
   });
 });
