@@ -1,7 +1,7 @@
 /**
  * What the driver tells the layer above. Socket events arrive per hardware socket, in this order
- * when several come from one interrupt: CON, SEND_OK, RECV, DISCON, then one closing event
- * (TIMEOUT, RESET or CLOSED). Nothing is called back for a socket after `close()` on it.
+ * when several come together: CON, SEND_OK, WRITABLE, SEND_STALLED, RECV, DISCON, then one closing
+ * event (TIMEOUT, RESET or CLOSED). Nothing is called back for a socket after `close()` on it.
  */
 export const enum SnEvent {
   /** Sn_IR.CON: the connection is established (client CONNECT or server accept) */
