@@ -102,6 +102,13 @@ export function writePossibleAtSelect(b: EventBook): void {
   b.writeOnConnect = true;
 }
 
+/** a new connection attempt (connect after a failed one): its one-shot events may come again */
+export function newConnection(b: EventBook): void {
+  b.fired = 0;
+  b.writeOnConnect = false;
+  b.writeArmed = false;
+}
+
 /** WSAEnumNetworkEvents: returns the record and clears it */
 export function takeRecord(b: EventBook, errorsOut: number[]): number {
   const occurred = b.occurred;

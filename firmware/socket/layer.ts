@@ -13,7 +13,7 @@ import { EndpointKind, TCause, TErr, TOption } from '../transport/transport';
 import type { PeerAddress, Transport, TransportSink } from '../transport/transport';
 import { WSAError } from './errors';
 import { AddressFamily, FdEvent, IoctlCmd, OptLevel, Protocol, ShutdownHow, SockOpt, SockType, TcpOpt } from './constants';
-import { SelectMode, armWrite, connected, record, reenable, select, takeRecord, writePossibleAtSelect } from './events';
+import { SelectMode, armWrite, connected, newConnection, record, reenable, select, takeRecord, writePossibleAtSelect } from './events';
 import { CloseAction, closeAction } from './linger';
 import { closeIndication, connectError, endError } from './teardown';
 import { MessageReader, frameMessage } from './seqpacket-framing';
@@ -73,7 +73,7 @@ export class SocketLayer {
   private flushTimer = 0;
   private peer: PeerAddress = { ip: 0, port: 0 };
 
-  constructor(transport: Transport, clock: Clock, options: SocketLayerOptions | undefined) {
+  constructor(transport: Transport, clock: Clock, options?: SocketLayerOptions) {
     this.transport = transport;
     this.clock = clock;
     if (options) {
@@ -128,7 +128,7 @@ export class SocketLayer {
 
   // ---------------------------------------------------------------- creation
 
-  socket(af: number, type: number, protocol: number): number {
+  socket(af: number, type: number, protocol?: number): number {
     if (af !== AddressFamily.AF_INET) return this.fail(WSAError.WSAEAFNOSUPPORT);
     if (type !== SockType.SOCK_STREAM && type !== SockType.SOCK_DGRAM && type !== SockType.SOCK_SEQPACKET) {
       return this.fail(WSAError.WSAESOCKTNOSUPPORT);
@@ -187,7 +187,7 @@ export class SocketLayer {
     return 0;
   }
 
-  accept(sh: number, from: SockAddr | undefined): number {
+  accept(sh: number, from?: SockAddr): number {
     const s = this.get(sh);
     if (!s) return this.fail(WSAError.WSAENOTSOCK);
     if (from !== undefined && !isObject(from)) return this.fail(WSAError.WSAEFAULT);
@@ -265,6 +265,7 @@ export class SocketLayer {
     s.state = SState.Connecting;
     s.connectByCall = true;
     s.connectError = 0;
+    newConnection(s.book);
     if (s.keepAlive) this.transport.setOption(s.ep, TOption.KeepAlive, this.keepAliveSeconds);
     if (s.noDelay) this.transport.setOption(s.ep, TOption.NoDelay, 1);
     if (s.nonBlocking) return this.fail(WSAError.WSAEWOULDBLOCK);
@@ -280,7 +281,7 @@ export class SocketLayer {
 
   // ---------------------------------------------------------------- data
 
-  send(sh: number, buf: Uint8Array, len: number | undefined, flags: number | undefined): number {
+  send(sh: number, buf: Uint8Array, len?: number, flags?: number): number {
     const s = this.get(sh);
     if (!s) return this.fail(WSAError.WSAENOTSOCK);
     const n = this.checkBuffer(buf, len, flags);
@@ -314,7 +315,7 @@ export class SocketLayer {
     }
   }
 
-  recv(sh: number, buf: Uint8Array, len: number | undefined, flags: number | undefined): number {
+  recv(sh: number, buf: Uint8Array, len?: number, flags?: number): number {
     const s = this.get(sh);
     if (!s) return this.fail(WSAError.WSAENOTSOCK);
     const n = this.checkBuffer(buf, len, flags);
@@ -355,7 +356,7 @@ export class SocketLayer {
     return this.sendDatagram(s, buf, n, ip, port);
   }
 
-  recvfrom(sh: number, buf: Uint8Array, len: number | undefined, flags: number | undefined, from: SockAddr | undefined): number {
+  recvfrom(sh: number, buf: Uint8Array, len?: number, flags?: number, from?: SockAddr): number {
     const s = this.get(sh);
     if (!s) return this.fail(WSAError.WSAENOTSOCK);
     if (s.type !== SockType.SOCK_DGRAM) return this.recv(sh, buf, len, flags);
@@ -396,7 +397,7 @@ export class SocketLayer {
     return 0;
   }
 
-  WSASendDisconnect(sh: number, data: Uint8Array | undefined): number {
+  WSASendDisconnect(sh: number, data?: Uint8Array): number {
     const s = this.get(sh);
     if (!s) return this.fail(WSAError.WSAENOTSOCK);
     if (data !== undefined && data !== null) {
@@ -407,7 +408,7 @@ export class SocketLayer {
     return this.shutdown(sh, ShutdownHow.SD_SEND);
   }
 
-  closesocket(sh: number, done: CloseDone | undefined): number {
+  closesocket(sh: number, done?: CloseDone): number {
     const s = this.get(sh);
     if (!s) return this.fail(WSAError.WSAENOTSOCK);
     if (done !== undefined && typeof done !== 'function') return this.fail(WSAError.WSAEFAULT);
@@ -570,7 +571,7 @@ export class SocketLayer {
   }
 
   /** the polling form; `signal`, if given, is called (from the event loop) when the record gains an event, like SetEvent on an event object */
-  WSAEventSelect(sh: number, events: number, signal: (() => void) | undefined): number {
+  WSAEventSelect(sh: number, events: number, signal?: () => void): number {
     const s = this.get(sh);
     if (!s) return this.fail(WSAError.WSAENOTSOCK);
     if (!isCount(events) || (events & ~FdEvent.FD_ALL_EVENTS) !== 0) return this.fail(WSAError.WSAEINVAL);

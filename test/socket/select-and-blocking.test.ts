@@ -42,6 +42,14 @@ describe('socket layer: non-blocking connect and FD_CONNECT / FD_WRITE', () => {
     const b = ws.socket(2, SockType.SOCK_STREAM, 0);
     assert.equal(ws.connect(b, LOCAL, 7001), -1);
     assert.equal(ws.WSAGetLastError(), WSAError.WSAECONNREFUSED);
+    // a retry is a new connection: FD_CONNECT comes again
+    const l = ws.socket(2, SockType.SOCK_STREAM, 0);
+    ws.bind(l, LOCAL, 7001);
+    ws.listen(l, 1);
+    assert.equal(ws.connect(c, LOCAL, 7001), -1);
+    assert.equal(ws.WSAGetLastError(), WSAError.WSAEWOULDBLOCK);
+    r.clock.advance(5);
+    assert.deepEqual(r.log, ['cli FD_CONNECT 10061', 'cli FD_CONNECT 0']);
   });
 
   it('blocking connect gives up after SO_SNDTIMEO with WSAETIMEDOUT, measured on the HAL clock', () => {
