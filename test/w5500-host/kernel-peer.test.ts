@@ -68,7 +68,7 @@ describe('W5500 model on the host network side, kernel TCP as peer (one thread)'
     await requireLoopback(this);
   });
   beforeEach(() => {
-    chip = new HostChip(Model, { hostPorts: 'ephemeral', model: { timeWaitMs: 100 } });
+    chip = new HostChip(Model, { hostPorts: 'ephemeral', model: { timeWaitMs: 250 } });
     x = (mosi) => chip.exchange(mosi);
     configure(x, CHIP_IP);
   });

@@ -88,7 +88,7 @@ describe('W5500 worker runner with the kernel as peer', function () {
   });
 
   it('connects out to a Node server and closes actively; SEND moves the bytes and the counters', async () => {
-    t = await W5500Thread.start({ model: { timeWaitMs: 50 } });
+    t = await W5500Thread.start({ model: { timeWaitMs: 250 } });
     const x = t.exchange;
     configure(x, '192.168.1.10');
     const got: Buffer[] = [];
