@@ -1028,7 +1028,8 @@ export class W5500 {
     let found = false;
     let stuck = false;
     const int = this.int;
-    for (let pass = 0; pass < Def.SERVICE_PASSES && this.ready; pass++) {
+    let pass = 0;
+    for (; pass < Def.SERVICE_PASSES && this.ready; pass++) {
       if (int && int.read()) break;
       // One socket in use and INTn low: it is almost surely that socket, so skip SIR.
       const only = this.onlyActive();
@@ -1068,7 +1069,8 @@ export class W5500 {
     if (!this.ready) return;
     const self = this;
     if (int) {
-      if (!int.read()) this.scheduleService(stuck ? Def.STUCK_INT_MS : 0);
+      // Still low after every pass: something we cannot clear; come back later rather than spin.
+      if (!int.read()) this.scheduleService(stuck || pass === Def.SERVICE_PASSES ? Def.STUCK_INT_MS : 0);
     } else if (!this.pollTimer) {
       this.pollDelay = found ? this.pollMin : (this.pollDelay * 2 < this.pollMax ? this.pollDelay * 2 : this.pollMax);
       this.pollTimer = this.clock.setTimeout(function () { self.pollTimer = 0; self.service(); }, this.pollDelay);

@@ -102,6 +102,18 @@ describe('W5500 interrupt service', () => {
     assert.deepEqual(r.take(), []);
   });
 
+  it('an INT line stuck low with nothing flagged is re-checked every 10 ms, not in a hot loop', () => {
+    const r = up();
+    r.intPin!.read = () => false;
+    r.driver.poll();
+    r.run(1000);
+    // each visit: SIR (0) and one chip check, which finds the chip healthy
+    assert.equal(r.model.trace.counters.transactions, 2 * 101);
+    assert.deepEqual(r.frames().slice(0, 2), ['R common 0017 1', 'R common 0018 34']);
+    assert.deepEqual(r.take(), []);
+    assert.equal(r.driver.isUp(), true);
+  });
+
   it('stop() ends the pin watch and every timer', () => {
     const r = up({ int: false });
     r.driver.stop();
