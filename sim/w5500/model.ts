@@ -65,6 +65,7 @@ class Sock {
   /** parts of a counter change not yet visible (torn-read fault) */
   rxHeld = 0;
   ackHeld = 0;
+  heldSince = 0;
   txSent = 0;
   txAcked = 0;
   /** txSent totals at which a SEND completes (SEND_OK) */
@@ -110,6 +111,8 @@ class Sock {
 }
 
 const VALID_KB = [0, 1, 2, 4, 8, 16];
+/** how long a torn counter change waits for the read that tears it (real-time runs always move time between frames) */
+const TORN_HOLD_MS = 1;
 const FDM_LEN = [0, 1, 2, 4];
 
 function ipOf(b: Uint8Array, off: number): string {
@@ -223,7 +226,7 @@ export class W5500Model {
 
   advance(): void {
     const target = this.now();
-    if (target > this.cur) this.landHeld();
+    this.landStale(target);
     let guard = 0;
     for (;;) {
       if (++guard > 1000000) break;
@@ -379,6 +382,7 @@ export class W5500Model {
     if (a === SnReg.Sn_IR) { s.ir &= ~(v & Sn_IR.ALL); return; }
     s.regs[a] = v;
     if (a === SnReg.Sn_KPALVTR) this.kaArm(s);
+    if (a === SnReg.Sn_RXBUF_SIZE || a === SnReg.Sn_TXBUF_SIZE) this.layoutCache = [undefined, undefined];
   }
 
   private sir(): number {
@@ -431,7 +435,11 @@ export class W5500Model {
 
   // ───────────────────────────── buffers ─────────────────────────────
 
+  private layoutCache: ({ base: number[]; size: number[] } | undefined)[] = [undefined, undefined];
+
   private layoutOf(tx: boolean): { base: number[]; size: number[] } {
+    const cached = this.layoutCache[tx ? 1 : 0];
+    if (cached) return cached;
     const base: number[] = [];
     const size: number[] = [];
     let at = 0;
@@ -444,7 +452,9 @@ export class W5500Model {
       size.push(bytes);
       at += bytes;
     }
-    return { base, size };
+    const l = { base, size };
+    this.layoutCache[tx ? 1 : 0] = l;
+    return l;
   }
   private bufSize(tx: boolean, n: number): number {
     return this.layoutOf(tx).size[n];
@@ -485,12 +495,17 @@ export class W5500Model {
       const full = before + s.rxHeld + n;
       const shown = before >> 8 === full >> 8 ? full : before | 0xff;
       s.rxHeld = full - shown;
+      if (s.rxHeld) s.heldSince = this.cur;
     }
   }
 
-  private landHeld(s?: Sock): void {
-    if (s) { s.rxHeld = 0; s.ackHeld = 0; return; }
-    for (const x of this.socks) { x.rxHeld = 0; x.ackHeld = 0; }
+  private landHeld(s: Sock): void {
+    s.rxHeld = 0;
+    s.ackHeld = 0;
+  }
+  /** a held counter change lands by itself once TORN_HOLD_MS of chip time has passed without the read that tears it */
+  private landStale(t: number): void {
+    for (const s of this.socks) if ((s.rxHeld || s.ackHeld) && t >= s.heldSince + TORN_HOLD_MS) this.landHeld(s);
   }
 
   // ───────────────────────────── interrupts ─────────────────────────────
@@ -571,6 +586,12 @@ export class W5500Model {
     if (conn && conn.retransmit) this.wire(s, () => { if (conn.retransmit) conn.retransmit(); });
   }
 
+  /** ARP for the destination: 0.0.0.0 never answers; 255.255.255.255 needs no ARP */
+  private resolves(ip: string): boolean {
+    if (!this.linkUp() || ip === '0.0.0.0') return false;
+    return ip === '255.255.255.255' || this.net.resolves(ip);
+  }
+
   private arpStart(s: Sock, kind: 'tcp' | 'udp'): void {
     s.arpFor = kind;
     s.arpTries = 0;
@@ -581,7 +602,7 @@ export class W5500Model {
   private arpTick(s: Sock): void {
     s.arpDue = undefined;
     const ip = ipOf(s.regs, SnReg.Sn_DIPR);
-    if (this.linkUp() && this.net.resolves(ip)) { this.arpDone(s); return; }
+    if (this.resolves(ip)) { this.arpDone(s); return; }
     if (s.arpTries >= this.rcr()) {
       const kind = s.arpFor;
       s.arpFor = undefined;
@@ -715,7 +736,7 @@ export class W5500Model {
     if (s.sr !== Sn_SR.SOCK_INIT) return;
     s.sr = Sn_SR.SOCK_SYNSENT;
     const ip = ipOf(s.regs, SnReg.Sn_DIPR);
-    if (this.linkUp() && this.net.resolves(ip)) { this.fillDhar(s); this.tcpStartConnect(s); }
+    if (this.resolves(ip)) { this.fillDhar(s); this.tcpStartConnect(s); }
     else this.arpStart(s, 'tcp');
   }
 
@@ -788,8 +809,8 @@ export class W5500Model {
       return;
     }
     const to = this.remote(s);
-    if (mac || (this.linkUp() && this.net.resolves(to.ip))) {
-      if (!mac) this.fillDhar(s);
+    if (mac || this.resolves(to.ip)) {
+      if (!mac && to.ip !== '255.255.255.255') this.fillDhar(s);
       this.udpTransmit(s, to, bytes);
     } else {
       s.udpPending = { to, bytes };
@@ -911,6 +932,7 @@ export class W5500Model {
         const full = before + s.ackHeld + k;
         const shown = before >> 8 === full >> 8 ? full : before | 0xff;
         s.ackHeld = full - shown;
+        if (s.ackHeld) s.heldSince = this.cur;
       }
       while (s.sendEnds.length > 0 && s.sendEnds[0] <= s.txAcked) { s.sendEnds.shift(); this.sendOk(s); }
     }
@@ -1050,6 +1072,7 @@ export class W5500Model {
       s.dropOverflow = false;
     }
     this.common.set(COMMON_MAP.reset);
+    this.layoutCache = [undefined, undefined];
     this.wireQ = [];
     this.intnDue = undefined;
     this.linkChanged();

@@ -15,6 +15,8 @@ export interface VirtualNetOptions {
   latencyMs?: number;
   /** a datagram to a port nobody listens on comes back as ICMP port unreachable, as from a Linux host (default true) */
   icmpUnreachable?: boolean;
+  /** keep `wire`, the log of every segment (default true; long benchmark runs may turn it off) */
+  wireLog?: boolean;
 }
 
 export type PeerState =
@@ -46,8 +48,9 @@ export class VTcpPeer {
   /** the chip's endpoint */
   readonly remote: Endpoint;
   state: PeerState;
-  /** what the chip sent, in order */
-  received: Uint8Array = new Uint8Array(0);
+  /** count of bytes the chip sent that this peer has taken */
+  receivedBytes = 0;
+  private parts: Uint8Array[] = [];
   gotFin = false;
   /** the chip answered one of our segments with RST (after CLOSE, a timeout or a chip reset) */
   gotRst = false;
@@ -80,6 +83,18 @@ export class VTcpPeer {
   get name(): string {
     return key(this.local);
   }
+  /** what the chip sent (and was not yet taken), in order */
+  get received(): Uint8Array {
+    if (this.parts.length !== 1) {
+      let n = 0;
+      for (const p of this.parts) n += p.length;
+      const all = new Uint8Array(n);
+      let at = 0;
+      for (const p of this.parts) { all.set(p, at); at += p.length; }
+      this.parts = [all];
+    }
+    return this.parts[0];
+  }
   /** everything received so far, as text */
   text(): string {
     return new TextDecoder().decode(this.received);
@@ -87,7 +102,7 @@ export class VTcpPeer {
   /** returns and forgets what was received */
   take(): Uint8Array {
     const r = this.received;
-    this.received = new Uint8Array(0);
+    this.parts = [];
     return r;
   }
   get silent(): boolean {
@@ -200,10 +215,8 @@ export class VTcpPeer {
     while (this.inbox.length > 0 && !this.silentFlag && !this.zeroWin) {
       const seg = this.inbox.shift()!;
       if (seg.kind === 'data') {
-        const joined = new Uint8Array(this.received.length + seg.bytes.length);
-        joined.set(this.received, 0);
-        joined.set(seg.bytes, this.received.length);
-        this.received = joined;
+        this.parts.push(seg.bytes);
+        this.receivedBytes += seg.bytes.length;
         this.ackBack(seg.bytes.length);
         if (this.onData) this.onData(seg.bytes);
       } else {
@@ -266,6 +279,7 @@ export class VUdpPeer {
 export class VirtualNet implements NetSide {
   latencyMs: number;
   icmpUnreachable: boolean;
+  wireLog: boolean;
   /** every segment that crossed the virtual wire */
   readonly wire: WireEvent[] = [];
   /** frames the chip sent on its MACRAW socket */
@@ -288,6 +302,7 @@ export class VirtualNet implements NetSide {
     this.now = opts.now;
     this.latencyMs = opts.latencyMs !== undefined ? opts.latencyMs : 0.5;
     this.icmpUnreachable = opts.icmpUnreachable !== false;
+    this.wireLog = opts.wireLog !== false;
     this.t = opts.now();
   }
 
@@ -454,6 +469,7 @@ export class VirtualNet implements NetSide {
     this.q.push({ at: t, seq: this.seq++, fn });
   }
   log(e: WireEvent): void {
+    if (!this.wireLog) return;
     if (e.n === undefined) delete e.n;
     this.wire.push(e);
   }

@@ -115,6 +115,14 @@ describe('W5500 model: retransmission and ARP timeouts', () => {
     assert.deepEqual(r.net.wire, []);
   });
 
+  it('Sn_DIPR 0.0.0.0 never resolves: ARP timeout', () => {
+    const r = new Rig();
+    r.setupCommon();
+    r.open(0, Sn_MR.TCP, 5000);
+    r.cmd(0, Sn_CR.CONNECT);
+    assert.deepEqual(r.timeline(0, 5000), [{ t: 0, sr: SOCK_SYNSENT, ir: 0 }, { t: 1800, sr: SOCK_CLOSED, ir: TIMEOUT }]);
+  });
+
   it('an ARP answer that comes during the retries lets the CONNECT go on', () => {
     const r = new Rig();
     r.setupCommon();
