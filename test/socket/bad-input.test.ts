@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { AddressFamily, IoctlCmd, MsgFlag, OptLevel, ShutdownHow, SockOpt, SockType, TcpOpt } from '../../firmware/socket/constants';
 import { WSAError } from '../../firmware/socket/errors';
 import type { SocketLayer } from '../../firmware/socket/layer';
-import { LOCAL, bytes, pair, rig } from './harness';
+import { LOCAL, bytes, pair, rig, checkRigs } from './harness';
 import type { Rig } from './harness';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -35,6 +35,7 @@ function snapshot(r: Rig, handles: number[]): unknown {
 }
 
 describe('socket layer: bad input gets its error code and changes nothing', () => {
+  afterEach(checkRigs);
   let r: Rig;
   let ws: SocketLayer;
   let l: number, s: number, c: number, u: number, fresh: number, closed: number;

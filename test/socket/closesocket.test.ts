@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { FdEvent, IoctlCmd, OptLevel, ShutdownHow, SockOpt } from '../../firmware/socket/constants';
 import { WSAError } from '../../firmware/socket/errors';
 import type { CloseResult } from '../../firmware/socket/types';
-import { bytes, logger, pair, rig } from './harness';
+import { bytes, logger, pair, rig, checkRigs } from './harness';
 
 function results(): { list: CloseResult[]; done: (r: CloseResult) => void } {
   const list: CloseResult[] = [];
@@ -11,6 +11,7 @@ function results(): { list: CloseResult[]; done: (r: CloseResult) => void } {
 }
 
 describe('socket layer: closesocket and linger (§4)', () => {
+  afterEach(checkRigs);
   it('SO_DONTLINGER: returns 0 at once, the handle is invalid at once, the close finishes in the background and done() reports it', () => {
     const r = rig();
     const ws = r.api;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { EventBook, SelectMode, armWrite, connected, fdBit, record, reenable, select, takeRecord, writePossibleAtSelect } from '../../firmware/socket/events';
+import { EventBook, SelectMode, armWrite, connected, fdBit, newConnection, record, reenable, select, takeRecord, writePossibleAtSelect } from '../../firmware/socket/events';
 import { FdBit, FdEvent } from '../../firmware/socket/constants';
 import { closeIndication, connectError, endError } from '../../firmware/socket/teardown';
 import { TCause } from '../../firmware/transport/transport';
@@ -79,6 +79,14 @@ describe('FD_* bookkeeping (events.ts)', () => {
     assert.equal(record(b, FdEvent.FD_CLOSE, 0), false);
     select(b, SelectMode.Async, ALL);
     assert.equal(record(b, FdEvent.FD_CLOSE, 0), false);
+    assert.equal(record(b, FdEvent.FD_CONNECT, 0), false);
+  });
+
+  it('a new connection attempt (connect after a failed one) makes FD_CONNECT and FD_CLOSE possible again', () => {
+    const b = asyncBook();
+    assert.equal(record(b, FdEvent.FD_CONNECT, WSAError.WSAECONNREFUSED), true);
+    newConnection(b);
+    assert.equal(record(b, FdEvent.FD_CONNECT, 0), true);
     assert.equal(record(b, FdEvent.FD_CONNECT, 0), false);
   });
 

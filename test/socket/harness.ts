@@ -29,6 +29,15 @@ export interface Rig {
   api: SocketLayer;
 }
 
+const made: Rig[] = [];
+
+/** for afterEach: no handler of any rig made since the last check ran inside an API call */
+export function checkRigs(): void {
+  const bad = made.filter((r) => r.inCall.violations !== 0).length;
+  made.length = 0;
+  if (bad !== 0) throw new Error(bad + ' rig(s) saw a handler called from inside an API call');
+}
+
 export function rig(topts: LoopbackOptions = {}, lopts: SocketLayerOptions = {}): Rig {
   const clock = new VirtualClock();
   const t = new LoopbackTransport(clock, topts);
@@ -44,7 +53,9 @@ export function rig(topts: LoopbackOptions = {}, lopts: SocketLayerOptions = {})
       };
     },
   });
-  return { clock, t, ws, log: [], inCall, api };
+  const r: Rig = { clock, t, ws, log: [], inCall, api };
+  made.push(r);
+  return r;
 }
 
 /** a WSAAsyncSelect handler that logs "<tag> FD_X <error>" and checks it is not inside an API call */

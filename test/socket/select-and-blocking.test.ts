@@ -4,9 +4,10 @@ import { FdEvent, IoctlCmd, OptLevel, SockOpt, SockType, TcpOpt } from '../../fi
 import { WSAError } from '../../firmware/socket/errors';
 import type { SockAddr, WSANETWORKEVENTS } from '../../firmware/socket/types';
 import { TOption } from '../../firmware/transport/transport';
-import { LOCAL, bytes, logger, pair, rig } from './harness';
+import { LOCAL, bytes, logger, pair, rig, checkRigs } from './harness';
 
 describe('socket layer: non-blocking connect and FD_CONNECT / FD_WRITE', () => {
+  afterEach(checkRigs);
   it('connect → WSAEWOULDBLOCK, then FD_CONNECT 0 and FD_WRITE 0; a second connect meanwhile → WSAEALREADY, after → WSAEISCONN', () => {
     const r = rig({ latency: 10 });
     const ws = r.api;
@@ -97,6 +98,7 @@ describe('socket layer: non-blocking connect and FD_CONNECT / FD_WRITE', () => {
 });
 
 describe('socket layer: blocking recv and accept', () => {
+  afterEach(checkRigs);
   it('blocking recv waits for data; with SO_RCVTIMEO it fails WSAETIMEDOUT after exactly the bound', () => {
     const r = rig();
     const ws = r.api;
@@ -159,6 +161,7 @@ describe('socket layer: blocking recv and accept', () => {
 });
 
 describe('socket layer: WSAEventSelect and options', () => {
+  afterEach(checkRigs);
   it('WSAEnumNetworkEvents returns occurred events with their errors and clears them', () => {
     const r = rig();
     const ws = r.api;

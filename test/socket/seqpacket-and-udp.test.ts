@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { FdEvent, IoctlCmd, ShutdownHow, SockType } from '../../firmware/socket/constants';
 import { WSAError } from '../../firmware/socket/errors';
 import type { SockAddr } from '../../firmware/socket/types';
-import { LOCAL, bytes, logger, pair, rig } from './harness';
+import { LOCAL, bytes, logger, pair, rig, checkRigs } from './harness';
 
 const SEQ = SockType.SOCK_SEQPACKET;
 
 describe('socket layer: SOCK_SEQPACKET', () => {
+  afterEach(checkRigs);
   it('each send is one message; recv returns one whole message; a zero-length message is a message', () => {
     const r = rig({ rxCap: 5, txCap: 5 }); // messages cross many small transport chunks
     const ws = r.api;
@@ -136,6 +137,7 @@ describe('socket layer: SOCK_SEQPACKET', () => {
 });
 
 describe('socket layer: SOCK_DGRAM', () => {
+  afterEach(checkRigs);
   it('sendto / recvfrom with the sender address; FD_READ per datagram; truncation → WSAEMSGSIZE', () => {
     const r = rig();
     const ws = r.api;

@@ -5,11 +5,12 @@
 import assert from 'node:assert/strict';
 import { FdEvent, ShutdownHow, SockOpt, OptLevel } from '../../firmware/socket/constants';
 import { WSAError } from '../../firmware/socket/errors';
-import { bytes, logger, pair, rig } from './harness';
+import { bytes, logger, pair, rig, checkRigs } from './harness';
 
 const RWC = FdEvent.FD_READ | FdEvent.FD_WRITE | FdEvent.FD_CLOSE;
 
 describe('socket layer: the seed sequence (§7)', () => {
+  afterEach(checkRigs);
   it('client SD_SEND → server FD_CLOSE 0 → response → server SD_SEND → client FD_READ, FD_CLOSE 0 → both close; nothing lost, endpoints free', () => {
     const r = rig();
     const ws = r.api;
@@ -93,6 +94,7 @@ describe('socket layer: the seed sequence (§7)', () => {
 });
 
 describe('socket layer: FD_CLOSE and recv after the end (§5)', () => {
+  afterEach(checkRigs);
   it('FD_READ comes first when the FIN arrives with data unread; FD_CLOSE 0 once the last byte is read; recv 0 forever', () => {
     const r = rig();
     const ws = r.api;
@@ -182,6 +184,7 @@ describe('socket layer: FD_CLOSE and recv after the end (§5)', () => {
 });
 
 describe('socket layer: shutdown (§3)', () => {
+  afterEach(checkRigs);
   it('SD_SEND: send → WSAESHUTDOWN, receiving goes on, the peer reads the end; a shut direction never reopens', () => {
     const r = rig();
     const ws = r.api;
@@ -230,8 +233,12 @@ describe('socket layer: shutdown (§3)', () => {
     ws.send(s, bytes(1, 2), undefined, undefined);
     r.clock.advance(5);
     const ep = r.t.endpointTo(5000);
+    ws.WSAAsyncSelect(c, logger(r, 'cli'), FdEvent.FD_CLOSE);
+    ws.WSAAsyncSelect(s, logger(r, 'srv'), FdEvent.FD_CLOSE);
     assert.equal(ws.shutdown(c, ShutdownHow.SD_BOTH), 0);
     assert.deepEqual(r.t.wireLog, ['abort ' + ep]);
+    r.clock.advance(5);
+    assert.deepEqual(r.log, ['cli FD_CLOSE 10053', 'srv FD_CLOSE 10054'], 'our own reset ends the connection: FD_CLOSE WSAECONNABORTED here, WSAECONNRESET there');
     assert.equal(ws.send(c, bytes(1), undefined, undefined), -1);
     assert.equal(ws.WSAGetLastError(), WSAError.WSAESHUTDOWN);
     assert.equal(ws.recv(c, new Uint8Array(2), undefined, undefined), -1);
