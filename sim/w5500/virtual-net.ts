@@ -131,7 +131,7 @@ export class VTcpPeer {
   }
   /** our FIN (half-close), after everything sent so far */
   fin(): void {
-    if (this.state === 'ESTABLISHED') this.state = 'FIN_WAIT';
+    if (this.state === 'ESTABLISHED' || this.state === 'SYN_SENT') this.state = 'FIN_WAIT';
     else if (this.state === 'CLOSE_WAIT') this.state = 'LAST_ACK';
     else return;
     this.toChip('FIN', undefined, (ev) => ev.fin(), () => {
