@@ -4,6 +4,9 @@ import { NodeSpiDevice } from '../../hal/node/spi';
 import { SpiOp } from '../../hal/spi';
 import { Edge } from '../../hal/pins';
 import { until } from './loopback';
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const STUB = new URL('./stub-model.ts', import.meta.url).href;
 
@@ -58,5 +61,14 @@ describe('W5500 worker runner (plumbing, stand-in chip)', function () {
 
   it('fails to start with a clear message when the model module is missing', async () => {
     await assert.rejects(W5500Thread.start({ modelModule: new URL('./no-such-model.ts', import.meta.url).href }), /W5500 worker failed to start/);
+  });
+
+  it('runs under plain tsx too, and the process ends by itself after close()', async () => {
+    const script = fileURLToPath(new URL('./clients/thread-versionr.ts', import.meta.url));
+    const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      execFile(process.execPath, [tsxCli, script], { timeout: 20000 }, (e, out) => resolve({ code: e ? 1 : 0, out }));
+    });
+    assert.deepEqual(r, { code: 0, out: '01020304\n' });
   });
 });
