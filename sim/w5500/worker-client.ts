@@ -19,7 +19,7 @@ export interface W5500ThreadOptions extends HostChipConfig {
   clock?: Clock;
   /** largest message through the channel, bytes (default 65536) */
   capacity?: number;
-  /** how long one transaction may take before it counts as a bus failure, ms (default 5000) */
+  /** how long one transaction may take before it counts as a bus failure, ms (default 10000: a loaded host, not the chip) */
   timeoutMs?: number;
   /** OS errors and model errors reported by the worker (default: kept in `errors`) */
   onError?: (message: string) => void;
@@ -180,7 +180,7 @@ export class W5500Thread {
     const seq = (this.seq = (this.seq + 1) | 0);
     Atomics.store(this.ctrl, Slot.REQ, seq);
     Atomics.notify(this.ctrl, Slot.REQ);
-    const deadline = performance.now() + (this.opts.timeoutMs ?? 5000);
+    const deadline = performance.now() + (this.opts.timeoutMs ?? 10000);
     for (;;) {
       const got = Atomics.load(this.ctrl, Slot.RESP);
       if (got === seq) break;

@@ -23,7 +23,7 @@ export async function requireLoopback(ctx: Mocha.Context): Promise<void> {
 }
 
 /** Waits on the event loop (short real sleeps) until `cond` holds, calling `step` before each check. */
-export async function until(cond: () => boolean, what: string, step: () => void = () => {}, ms = 3000): Promise<void> {
+export async function until(cond: () => boolean, what: string, step: () => void = () => {}, ms = 10000): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {
     step();
