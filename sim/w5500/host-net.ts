@@ -1,8 +1,8 @@
 import * as net from 'node:net';
-import * as dgram from 'node:dgram';
 import type { Endpoint, Listener, NetSide, TcpConn, TcpEvents, UdpEvents, UdpSock } from './network';
 import { HostRoutes, type HostRoute } from './host-routes';
 import { HostTcpConn, type HostTcpOwner } from './host-tcp';
+import { HostUdp, type HostUdpOwner } from './host-udp';
 
 /**
  * The `host` network side: every TCP/UDP hardware socket is a real OS socket on loopback, so the
@@ -36,7 +36,7 @@ export interface HostBinding {
   port: number;
 }
 
-interface Deliverable {
+export interface Deliverable {
   /** true when nothing is left to deliver */
   deliver(): boolean;
 }
@@ -52,7 +52,7 @@ interface SharedServer {
   binding?: HostBinding;
 }
 
-export class HostNet implements NetSide, HostTcpOwner {
+export class HostNet implements NetSide, HostTcpOwner, HostUdpOwner {
   readonly routes: HostRoutes;
   private listenHost: string;
   private hostPort: (chipPort: number, proto: 'tcp' | 'udp') => number;
@@ -234,53 +234,4 @@ class BlackHoleConn implements TcpConn {
   fin(): void {}
   silence(): void {}
   keepAlive(): void {}
-}
-
-/** A UDP hardware socket as a dgram socket on loopback. */
-class HostUdp implements UdpSock, Deliverable {
-  private sock: dgram.Socket;
-  private inbox: { from: Endpoint; bytes: Uint8Array }[] = [];
-  private closed = false;
-
-  constructor(private owner: HostNet, chipPort: number, osPort: number, osHost: string, private events: UdpEvents) {
-    this.sock = dgram.createSocket('udp4');
-    this.sock.on('message', (msg, rinfo) => {
-      if (this.closed) return;
-      this.inbox.push({ from: { ip: owner.routes.toVirtual(rinfo.address), port: rinfo.port }, bytes: new Uint8Array(msg) });
-      owner.wake(this);
-    });
-    this.sock.on('error', (e) => owner.error(e));
-    this.sock.on('close', () => owner.forgetUdp(this));
-    this.sock.bind(osPort, osHost, () => {
-      if (this.closed) return;
-      const a = this.sock.address();
-      owner.addBinding({ proto: 'udp', chipPort, address: a.address, port: a.port });
-    });
-  }
-
-  sendTo(to: Endpoint, bytes: Uint8Array): void {
-    if (this.closed) return;
-    const host = this.owner.routes.toHost(to.ip);
-    if (host === undefined) return;
-    this.sock.send(new Uint8Array(bytes), to.port, host, (err) => { if (err) this.owner.error(err); });
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.inbox.length = 0;
-    try {
-      this.sock.close();
-    } catch {
-      // already closed by the OS
-    }
-  }
-
-  deliver(): boolean {
-    while (this.inbox.length > 0 && !this.closed) {
-      const d = this.inbox.shift()!;
-      this.events.datagram(d.from, d.bytes);
-    }
-    return true;
-  }
 }

@@ -235,4 +235,23 @@ describe('W5500 host network side (HostNet)', function () {
     u.close();
     u.sendTo({ ip: '192.168.1.20', port: peerPort }, new Uint8Array([1]));
   });
+
+  it('reports ICMP port unreachable for a datagram to a closed port, once per datagram, with the virtual destination', async () => {
+    const probe = dgram.createSocket('udp4');
+    await new Promise<void>((r) => probe.bind(0, '127.0.0.20', () => r()));
+    const closedPort = probe.address().port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const log: string[] = [];
+    const u = hn.udpOpen({ ip: CHIP.ip, port: 9 }, {
+      datagram: (from, b) => log.push(`datagram ${from.ip}:${from.port} ${hex(b)}`),
+      unreachable: (to) => log.push(`unreachable ${to.ip}:${to.port}`),
+    });
+    u.sendTo({ ip: '192.168.1.20', port: closedPort }, new Uint8Array([1]));
+    await until(() => log.length === 1, 'the ICMP error', () => hn.poll(0));
+    assert.deepEqual(log, [`unreachable 192.168.1.20:${closedPort}`]);
+    u.sendTo({ ip: '192.168.1.20', port: closedPort }, new Uint8Array([2]));
+    await until(() => log.length === 2, 'the second ICMP error', () => hn.poll(0));
+    assert.deepEqual(log.slice(1), [`unreachable 192.168.1.20:${closedPort}`]);
+    assert.deepEqual(hn.errors, []);
+  });
 });

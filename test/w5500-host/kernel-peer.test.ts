@@ -3,8 +3,8 @@ import * as net from 'node:net';
 import * as dgram from 'node:dgram';
 import { W5500Model } from '../../sim/w5500/model';
 import { HostChip, type ChipModelCtor } from '../../sim/w5500/host-chip';
-import { Block, CommonReg, Sn_CR, Sn_IR, Sn_MR, Sn_SR } from '../../hal/w5500/registers';
-import { RawSocket, configure, versionr, writeFrame, type Exchange } from './frames';
+import { Block, CommonReg, IR, Sn_CR, Sn_IR, Sn_MR, Sn_SR } from '../../hal/w5500/registers';
+import { RawSocket, configure, readFrame, versionr, writeFrame, type Exchange } from './frames';
 import { requireLoopback, settle, until } from './loopback';
 
 /**
@@ -269,5 +269,20 @@ describe('W5500 model on the host network side, kernel TCP as peer (one thread)'
     assert.equal(r.msg.toString(), 'abc');
     assert.equal(r.port, at.port);
     await until(() => s.ir === Sn_IR.SEND_OK, 'SEND_OK');
+  });
+
+  it('UDP to a closed port: the kernel’s ICMP port unreachable sets IR.UNREACH, UIPR and UPORTR', async () => {
+    const probe = dgram.createSocket('udp4');
+    await new Promise<void>((r) => probe.bind(0, '127.0.0.20', () => r()));
+    const closedPort = probe.address().port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const s = new RawSocket(x, 4);
+    s.open(Sn_MR.UDP, 5353);
+    s.sendTo(PEER_IP, closedPort, [0x42]);
+    await until(() => readFrame(x, Block.Common, CommonReg.IR, 1)[0] !== 0, 'IR.UNREACH');
+    assert.equal(readFrame(x, Block.Common, CommonReg.IR, 1)[0], IR.UNREACH);
+    assert.deepEqual([...readFrame(x, Block.Common, CommonReg.UIPR, 6)], [192, 168, 1, 20, closedPort >> 8, closedPort & 0xff]);
+    assert.equal(s.ir, Sn_IR.SEND_OK);
+    assert.equal(s.sr, Sn_SR.SOCK_UDP);
   });
 });
