@@ -61,7 +61,7 @@ export class HostNet implements NetSide, HostTcpOwner, HostUdpOwner {
   private servers = new Map<number, SharedServer>();
   private udps = new Set<HostUdp>();
   private bindings: HostBinding[] = [];
-  /** OS errors seen (also passed to onError) */
+  /** the last 100 OS errors seen (each also passed to onError) */
   readonly errors: Error[] = [];
 
   constructor(private opts: HostNetOptions = {}) {
@@ -177,6 +177,7 @@ export class HostNet implements NetSide, HostTcpOwner, HostUdpOwner {
 
   error(err: Error): void {
     this.errors.push(err);
+    if (this.errors.length > 100) this.errors.shift();
     if (this.opts.onError) this.opts.onError(err);
   }
 
