@@ -13,6 +13,10 @@
  * transport other than through the read-only queries (`readable`, `writeSpace`, `unsent`,
  * `pendingAccepts`); the socket layer acts on what it learnt after the sink returns.
  *
+ * The read-only queries (`readable`, `writeSpace`, `unsent`, `pendingAccepts`, `available`) are
+ * asked on every turn in which the layer settles its sockets: answer them from what the last
+ * service learnt (W5500: Sn_RX_RSR / Sn_TX_FSR as last read), without bus traffic.
+ *
  * Errors never throw: members return a negative `TErr` (or -1 where documented).
  */
 
