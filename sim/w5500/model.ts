@@ -550,7 +550,7 @@ export class W5500Model {
       if (s.cmdDue !== undefined && s.cmdDue <= t) { s.cmdDue = undefined; const cmd = s.cmdPending; s.cmdPending = 0; this.command(s, cmd); }
       if (s.arpDue !== undefined && s.arpDue <= t) this.arpTick(s);
       if (s.rtxDue !== undefined && s.rtxDue <= t) this.rtxTick(s);
-      if (s.twDue !== undefined && s.twDue <= t) { s.twDue = undefined; this.netLog(s, 'TIME_WAIT over'); this.toClosed(s, false); }
+      if (s.twDue !== undefined && s.twDue <= t) { s.twDue = undefined; this.netLog(s, 'TIME_WAIT over'); this.toClosed(s); }
       if (s.fw2Due !== undefined && s.fw2Due <= t) { s.fw2Due = undefined; this.timeout(s); }
       if (s.kaDue !== undefined && s.kaDue <= t) { s.kaDue = undefined; this.kaFire(s); }
     }
@@ -655,7 +655,7 @@ export class W5500Model {
       case Sn_CR.LISTEN: this.cmdListen(s); break;
       case Sn_CR.CONNECT: this.cmdConnect(s); break;
       case Sn_CR.DISCON: this.cmdDiscon(s); break;
-      case Sn_CR.CLOSE: this.toClosed(s, true); break;
+      case Sn_CR.CLOSE: this.toClosed(s); break;
       case Sn_CR.SEND: this.cmdSend(s, false); break;
       case Sn_CR.SEND_MAC: this.cmdSend(s, true); break;
       case Sn_CR.SEND_KEEP: this.cmdSendKeep(s); break;
@@ -672,7 +672,7 @@ export class W5500Model {
   }
 
   private cmdOpen(s: Sock, proto: number): void {
-    if (s.sr !== Sn_SR.SOCK_CLOSED) this.toClosed(s, true);
+    if (s.sr !== Sn_SR.SOCK_CLOSED) this.toClosed(s);
     const b = this.pointerBase;
     s.txRd = s.txAck = s.txLatched = b;
     s.rxWr = s.rxRdLatched = b;
@@ -769,7 +769,7 @@ export class W5500Model {
       case Sn_SR.SOCK_SYNSENT:
       case Sn_SR.SOCK_SYNRECV:
         // nothing to finish yet: the chip drops the attempt (inferred)
-        this.toClosed(s, true);
+        this.toClosed(s);
         return;
       default:
         return;
@@ -960,7 +960,7 @@ export class W5500Model {
     this.netLog(s, 'FIN acked');
     this.rtxProgress(s);
     if (s.sr === Sn_SR.SOCK_CLOSING) this.enterTimeWait(s);
-    else if (s.sr === Sn_SR.SOCK_LAST_ACK) this.toClosed(s, false);
+    else if (s.sr === Sn_SR.SOCK_LAST_ACK) this.toClosed(s);
     else if (s.sr === Sn_SR.SOCK_FIN_WAIT && this.finWait2TimeoutMs !== undefined) s.fw2Due = this.cur + this.finWait2TimeoutMs;
   }
 
@@ -1032,9 +1032,12 @@ export class W5500Model {
     this.raise(s, Sn_IR.TIMEOUT);
   }
 
-  /** to SOCK_CLOSED; `silent` = CLOSE or a dropped attempt: the peer is not told (its next segment meets a RST) */
-  private toClosed(s: Sock, silent: boolean): void {
-    this.forget(s, silent);
+  /**
+   * to SOCK_CLOSED, forgetting the connection (`silence()`): after CLOSE or a dropped attempt the peer is not told
+   * and its next segment meets a RST; after TIME_WAIT or LAST_ACK both FINs are through and nothing more comes
+   */
+  private toClosed(s: Sock): void {
+    this.forget(s, true);
     s.sr = Sn_SR.SOCK_CLOSED;
   }
 
@@ -1069,7 +1072,6 @@ export class W5500Model {
       s.rxHeld = s.ackHeld = s.txSent = s.txAcked = 0;
       s.sendEnds = [];
       s.finSent = s.finAcked = s.exchanged = false;
-      s.dropOverflow = false;
     }
     this.common.set(COMMON_MAP.reset);
     this.layoutCache = [undefined, undefined];

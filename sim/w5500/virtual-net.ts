@@ -186,8 +186,8 @@ export class VTcpPeer {
         arrive(() => { self.inbox.push({ kind: 'fin' }); self.drain(); });
       },
       silence() {
+        // nothing crosses the wire; the RST shows in the log when the peer's next segment meets it
         self.chipForgot = true;
-        net.log({ t: net.chipNow(), dir: 'chip', what: 'forgot', peer: self.name });
       },
       keepAlive() {
         net.log({ t: net.chipNow() + self.lat(), dir: 'chip>peer', what: 'keep-alive', peer: self.name });

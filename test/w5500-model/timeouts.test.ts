@@ -214,3 +214,23 @@ describe('W5500 model: keep-alive', () => {
     assert.equal(peer.keepAlives, 0);
   });
 });
+
+describe('W5500 model: ARP on UDP', () => {
+  it('a UDP SEND waits for ARP; an answer during the retries sends the datagram with SEND_OK', () => {
+    const r = new Rig();
+    r.setupCommon();
+    r.net.setUnreachable(PEER_IP);
+    const u = r.net.udpPeer({ ip: PEER_IP, port: 53 });
+    r.open(0, Sn_MR.UDP, 1053);
+    r.setDest(0, PEER_IP, 53);
+    r.send(0, 'q1');
+    r.send(0, 'q2'); // while ARP is pending the chip is busy: this SEND is lost
+    r.wait(300);
+    assert.equal(r.ir(0), 0);
+    r.net.setUnreachable(PEER_IP, false);
+    assert.deepEqual(r.timeline(0, 1000).map((x) => [x.t, x.ir]), [[0, 0], [100, Sn_IR.SEND_OK]]);
+    r.wait(1);
+    assert.deepEqual(u.received.map((d) => new TextDecoder().decode(d.bytes)), ['q1']);
+    assert.deepEqual(r.read(socketBlock(0), SnReg.Sn_DHAR, 6), [0x02, 0x00, 192, 168, 1, 20]);
+  });
+});
