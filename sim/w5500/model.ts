@@ -111,6 +111,8 @@ class Sock {
 }
 
 const VALID_KB = [0, 1, 2, 4, 8, 16];
+/** Sn_MSSR 0 means the mode's default (DS1.0 p.53) */
+const TCP_MSS = 1460;
 /** how long a torn counter change waits for the read that tears it (real-time runs always move time between frames) */
 const TORN_HOLD_MS = 1;
 const FDM_LEN = [0, 1, 2, 4];
@@ -796,7 +798,9 @@ export class W5500Model {
       s.exchanged = true;
       const conn = s.conn;
       this.netLog(s, 'send', { n: len });
-      if (len > 0 && conn) this.wire(s, () => conn.send(bytes));
+      // one segment per MSS: the peer acknowledges them one by one, so Sn_TX_FSR grows back in steps
+      const mss = s.reg16(SnReg.Sn_MSSR) || TCP_MSS;
+      if (len > 0 && conn) this.wire(s, () => { for (let i = 0; i < bytes.length; i += mss) conn.send(bytes.subarray(i, i + mss)); });
       if (len > 0) this.rtxStart(s);
       if (this.sendOkOn === 'send' || len === 0) { s.sendEnds.pop(); this.sendOk(s); }
       this.kaArm(s);

@@ -15,6 +15,8 @@ export interface VirtualNetOptions {
   latencyMs?: number;
   /** a datagram to a port nobody listens on comes back as ICMP port unreachable, as from a Linux host (default true) */
   icmpUnreachable?: boolean;
+  /** largest TCP segment a peer sends (default 1460) */
+  mss?: number;
   /** keep `wire`, the log of every segment (default true; long benchmark runs may turn it off) */
   wireLog?: boolean;
 }
@@ -127,7 +129,12 @@ export class VTcpPeer {
     if (this.state !== 'ESTABLISHED' && this.state !== 'CLOSE_WAIT' && this.state !== 'SYN_SENT') {
       throw new Error('virtual peer ' + this.name + ' cannot send in ' + this.state);
     }
-    this.toChip('data', bytes.length, (ev) => ev.data(bytes));
+    // segments of at most one MSS, as a TCP stack sends them
+    const mss = this.net.mss;
+    for (let i = 0; i < bytes.length; i += mss) {
+      const seg = bytes.subarray(i, i + mss);
+      this.toChip('data', seg.length, (ev) => ev.data(seg));
+    }
   }
   /** our FIN (half-close), after everything sent so far */
   fin(): void {
@@ -280,6 +287,7 @@ export class VirtualNet implements NetSide {
   latencyMs: number;
   icmpUnreachable: boolean;
   wireLog: boolean;
+  mss: number;
   /** every segment that crossed the virtual wire */
   readonly wire: WireEvent[] = [];
   /** frames the chip sent on its MACRAW socket */
@@ -303,6 +311,7 @@ export class VirtualNet implements NetSide {
     this.latencyMs = opts.latencyMs !== undefined ? opts.latencyMs : 0.5;
     this.icmpUnreachable = opts.icmpUnreachable !== false;
     this.wireLog = opts.wireLog !== false;
+    this.mss = opts.mss || 1460;
     this.t = opts.now();
   }
 

@@ -104,6 +104,24 @@ describe('W5500 model: TCP commands', () => {
     assert.equal(r.ir(0), SEND_OK);
   });
 
+  it('SEND goes out in MSS segments (Sn_MSSR, 1460 when 0); a peer sends in 1460-byte segments too', () => {
+    const r = new Rig();
+    const peer = connected(r);
+    r.send(0, Array.from(new Uint8Array(2000)));
+    r.wait(1);
+    r.w16(socketBlock(0), SnReg.Sn_MSSR, 536);
+    r.send(0, Array.from(new Uint8Array(1200)));
+    r.wait(1);
+    peer.send(new Uint8Array(1500));
+    r.wait(1);
+    const seg = (dir: string) => r.net.wire.filter((w) => w.dir === dir && w.what === 'data').map((w) => w.n);
+    assert.deepEqual(seg('chip>peer'), [1460, 540, 536, 536, 128]);
+    assert.deepEqual(seg('peer>chip'), [1460, 40]);
+    assert.equal(peer.receivedBytes, 3200);
+    assert.equal(r.ir(0), SEND_OK | RECV);
+    assert.equal(r.sreg16(0, SnReg.Sn_RX_RSR), 1500);
+  });
+
   it('sendOkOn "send": SEND_OK as soon as the SEND is handed to the wire', () => {
     const r = new Rig({ sendOkOn: 'send' });
     connected(r);
