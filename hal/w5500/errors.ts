@@ -62,3 +62,18 @@ export function describeErr(err: number): string {
   }
   return 'error ' + err;
 }
+
+/**
+ * Whether a result means the chip failed and the driver went down (the failure event follows; every
+ * call returns DOWN until begin()). A call that finds the chip gone returns the precise cause
+ * (NO_CHIP, WIRING, BAD_VERSION, CHIP_RESET) rather than DOWN.
+ */
+export function isFatal(err: number): boolean {
+  switch (err) {
+    case W5500Err.BUS: case W5500Err.NO_CHIP: case W5500Err.WIRING: case W5500Err.BAD_VERSION:
+    case W5500Err.CMD_STUCK: case W5500Err.RESET_STUCK: case W5500Err.CHIP_RESET: case W5500Err.DOWN:
+    case W5500Err.CONFIG:
+      return true;
+  }
+  return false;
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Rig, ip4, PEER_IP } from './rig';
-import { W5500Err } from '../../hal/w5500/errors';
+import { W5500Err, isFatal } from '../../hal/w5500/errors';
 import { SnEvent } from '../../hal/w5500/events';
 import { Sn_MR } from '../../hal/w5500/registers';
 import type { RigOptions } from './rig';
@@ -165,9 +165,14 @@ describe('W5500 driver under chip faults', () => {
     r.model.faults.chipAbsent = true;
     assert.equal(r.driver.state(0), W5500Err.UNKNOWN_CODE);
     assert.equal(r.driver.unknownCode, 0xff);
-    assert.equal(r.driver.send(0, new Uint8Array(10)), W5500Err.NO_CHIP);
+    const err = r.driver.send(0, new Uint8Array(10));
+    assert.equal(err, W5500Err.NO_CHIP);
+    assert.equal(isFatal(err), true);
+    assert.equal(r.driver.isUp(), false);
     r.run(1);
     assert.deepEqual(r.take(), ['failure:' + W5500Err.NO_CHIP]);
+    assert.equal(isFatal(W5500Err.BUSY), false);
+    assert.equal(isFatal(W5500Err.TORN), false);
   });
 
   it('a failed SPI transaction is a bus failure, reported once', () => {
