@@ -35,6 +35,8 @@ export class Sock {
   sendEnds: number[] = [];
   /** peer bytes that did not fit into the RX buffer: flow control holds them until RECV frees space */
   pendingRx: Uint8Array[] = [];
+  /** the peer's FIN, waiting behind pendingRx */
+  finHeld = false;
   dropOverflow = false;
 
   conn: TcpConn | undefined;

@@ -435,6 +435,7 @@ export class SocketEngine {
     const held = s.pendingRx;
     s.pendingRx = [];
     for (const b of held) this.rxTcp(s, b);
+    if (s.finHeld && s.pendingRx.length === 0) { s.finHeld = false; this.onFin(s); }
   }
 
   private tellWindow(s: Sock): void {
@@ -515,6 +516,8 @@ export class SocketEngine {
 
   private onFin(s: Sock): void {
     this.netLog(s, 'FIN in');
+    // the FIN follows the peer's data in sequence: while data waits for RX space, so does the FIN
+    if (s.pendingRx.length > 0) { s.finHeld = true; return; }
     if (s.sr === Sn_SR.SOCK_ESTABLISHED) {
       s.sr = Sn_SR.SOCK_CLOSE_WAIT;
       this.raise(s, Sn_IR.DISCON);
@@ -628,6 +631,7 @@ export class SocketEngine {
     s.udpPending = undefined;
     s.syn = s.probe = false;
     s.pendingRx = [];
+    s.finHeld = false;
   }
 
   private netLog(s: Sock, what: string, extra?: Record<string, unknown>): void {

@@ -337,4 +337,38 @@ describe('W5500 model: TCP commands', () => {
     assert.equal(r.sreg16(0, SnReg.Sn_RX_RSR), 952);
     assert.equal(peer.chipWindow, 2048 - 952);
   });
+
+  it('a peer FIN waits behind data that waits for RX space: CLOSE_WAIT + DISCON only once every byte has landed', () => {
+    const r = new Rig();
+    const peer = connected(r);
+    peer.send(new Uint8Array(3000).fill(0x43));
+    peer.fin();
+    r.wait(2);
+    assert.equal(r.sr(0), SOCK_ESTABLISHED);
+    assert.equal(r.ir(0), RECV);
+    assert.equal(r.recv(0).length, 2048);
+    assert.equal(r.sr(0), SOCK_CLOSE_WAIT);
+    assert.equal(r.ir(0), RECV | DISCON);
+    assert.equal(r.recv(0).length, 952);
+  });
+
+  it('the same after our DISCON: FIN_WAIT until the held data has landed, then TIME_WAIT → CLOSED', () => {
+    const r = new Rig();
+    const peer = connected(r);
+    r.cmd(0, Sn_CR.DISCON);
+    r.wait(2);
+    peer.send(new Uint8Array(6000));
+    peer.fin();
+    r.wait(2);
+    assert.equal(r.sr(0), SOCK_FIN_WAIT);
+    let got = r.recv(0).length; // 2048 read; 2048 more land, 1904 still wait
+    assert.equal(r.sr(0), SOCK_FIN_WAIT);
+    got += r.recv(0).length; // the last 1904 land, and the FIN behind them
+    assert.equal(r.sr(0), SOCK_TIME_WAIT);
+    assert.equal(r.ir(0), RECV | DISCON);
+    got += r.recv(0).length;
+    assert.equal(got, 6000);
+    r.wait(2);
+    assert.equal(r.sr(0), SOCK_CLOSED);
+  });
 });
