@@ -1,18 +1,74 @@
 import type { App } from './app';
-import { SpiOp } from '../../hal/spi';
+import { startNetwork } from '../runtime';
+import { describeErr } from '../../hal/w5500/errors';
+import { AddressFamily, FdEvent, SockType } from '../socket/constants';
+import type { SockAddr } from '../socket/types';
+
+/** The device's address on the bench network (the simulator maps 192.168.1.0/24 onto 127.0.0.0/24). */
+const IP = '192.168.1.20';
+const ECHO_PORT = 7;
+
+function eventName(ev: number): string {
+  switch (ev) {
+    case FdEvent.FD_READ: return 'FD_READ';
+    case FdEvent.FD_WRITE: return 'FD_WRITE';
+    case FdEvent.FD_ACCEPT: return 'FD_ACCEPT';
+    case FdEvent.FD_CONNECT: return 'FD_CONNECT';
+    case FdEvent.FD_CLOSE: return 'FD_CLOSE';
+  }
+  return 'FD_' + ev;
+}
 
 /**
- * The default application: checks that a W5500 answers on the bus.
- * (Grows into the network runtime as the driver and the socket layer land.)
+ * The default application: brings the W5500 up and runs a TCP echo service (RFC 862) on port 7
+ * through the socket layer with WSAAsyncSelect, logging every FD_* event, and closing gracefully
+ * on FD_CLOSE once everything received has been echoed.
  */
 export const main: App = function (hal) {
-  const frame = new Uint8Array([0x00, 0x39, 0x00, 0x00]); // read VERSIONR, common block, variable-length mode
-  if (!hal.spi.transaction([{ op: SpiOp.Transfer, buf: frame }])) {
-    hal.log('SPI bus failure');
-  } else if (frame[3] === 0x04) {
-    hal.log('W5500 found on ' + hal.board + ' (VERSIONR 0x04)');
-  } else {
-    hal.log('no W5500 on ' + hal.board + ': VERSIONR reads 0x' + (frame[3] < 16 ? '0' : '') + frame[3].toString(16));
+  const net = startNetwork(hal, {
+    mac: new Uint8Array([0x02, 0x00, 0x00, 0x12, 0x34, 0x56]),
+    ip: IP,
+    subnet: '255.255.255.0',
+    gateway: '192.168.1.1',
+  });
+  const api = net.api;
+  if (!api) {
+    hal.log('W5500 bring-up failed: ' + describeErr(net.error));
+    return net.stop;
   }
-  return function () { /* nothing running */ };
+  hal.log('W5500 up on ' + hal.board + ': ' + IP);
+  const buf = new Uint8Array(512);
+  const from: SockAddr = { addr: '', port: 0 };
+  const echo = function (s: number): void {
+    for (;;) {
+      const n = api.recv(s, buf, buf.length, 0);
+      if (n <= 0) return;
+      const sent = api.send(s, buf, n, 0);
+      hal.log('s' + s + ': echoed ' + sent + ' of ' + n + ' bytes');
+    }
+  };
+  const onEvent = function (s: number, ev: number, err: number): void {
+    hal.log(eventName(ev) + ' s' + s + (err ? ' error ' + err : ''));
+    if (ev === FdEvent.FD_ACCEPT) {
+      const c = api.accept(s, from);
+      if (c < 0) return;
+      hal.log('s' + c + ': accepted ' + from.addr + ':' + from.port);
+      api.WSAAsyncSelect(c, onEvent, FdEvent.FD_READ | FdEvent.FD_WRITE | FdEvent.FD_CLOSE);
+    } else if (ev === FdEvent.FD_READ) {
+      echo(s);
+    } else if (ev === FdEvent.FD_CLOSE) {
+      if (!err) echo(s);
+      api.closesocket(s, function (r) {
+        hal.log('s' + s + ': closed, ' + (r.graceful ? 'graceful' : 'error ' + r.error) + ', ' + r.unsentBytes + ' bytes unsent');
+      });
+    }
+  };
+  const ls = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
+  if (ls < 0 || api.bind(ls, '0.0.0.0', ECHO_PORT) < 0 || api.listen(ls, 2) < 0 ||
+    api.WSAAsyncSelect(ls, onEvent, FdEvent.FD_ACCEPT) < 0) {
+    hal.log('echo service failed: error ' + api.WSAGetLastError());
+    return net.stop;
+  }
+  hal.log('echo service on port ' + ECHO_PORT);
+  return net.stop;
 };

@@ -24,19 +24,23 @@ describe('virtual board: running a board bundle', () => {
     ensureBuilt();
   });
 
-  it('dist/espruino-pico.js finds the W5500 stub on SPI2/B10 with one 00 39 00 00 frame', () => {
+  // The default bundle is the echo service (firmware/app/main.ts): it brings the W5500 up, which a
+  // register stub allows, and then cannot open a socket, since a stub never completes a command.
+  const UP = 'W5500 up on espruino-pico: 192.168.1.20';
+  const NO_SOCKETS = 'echo service failed: error 10050';
+
+  it('dist/espruino-pico.js brings up the W5500 stub on SPI2/B10, starting with one read of the common block', () => {
     const board = pico();
     board.attachSpi('SPI2', 'B10', new W5500RegisterStub());
     assert.equal(board.load(bundle('espruino-pico'), 'dist/espruino-pico.js'), undefined);
     board.runFor(100);
-    assert.deepEqual(board.log.console, ['W5500 found on espruino-pico (VERSIONR 0x04)']);
-    assert.equal(board.log.spiCount, 1);
+    assert.deepEqual(board.log.console, [UP, NO_SOCKETS]);
     assert.equal(board.log.spi[0].port, 'SPI2');
     assert.equal(board.log.spi[0].cs, 'B10');
-    assert.deepEqual([...board.log.spi[0].mosi], [0x00, 0x39, 0x00, 0x00]);
-    assert.deepEqual([...board.log.spi[0].miso], [0x01, 0x02, 0x03, 0x04]);
+    assert.deepEqual([...board.log.spi[0].mosi], [0x00, 0x00, 0x00, ...new Array(0x3a).fill(0)], 'MR…VERSIONR in one frame');
+    assert.equal(board.log.spi[0].miso[3 + 0x39], 0x04, 'VERSIONR');
     assert.deepEqual(board.log.spiSetups, [{ port: 'SPI2', options: { sck: 'B13', miso: 'B14', mosi: 'B15', baud: 8000000, mode: 0, order: 'msb' } }]);
-    assert.deepEqual(board.log.pinWrites.map((w) => [w.pin, w.high]), [['B10', true], ['B3', true]]);
+    assert.deepEqual(board.log.pinWrites.map((w) => [w.pin, w.high]), [['B10', true], ['B3', true], ['B3', false], ['B3', true]], 'an RSTn pulse');
     assert.equal(board.readPin('B10'), true);
     assert.deepEqual(board.errors, []);
   });
@@ -47,27 +51,32 @@ describe('virtual board: running a board bundle', () => {
       const board = new VirtualBoard({ clock: new VirtualClock(), boardName: name });
       board.attachSpi(w.spi, w.cs, new W5500RegisterStub());
       board.load(bundle(name), `dist/${name}.js`);
-      assert.deepEqual(board.log.console, [`W5500 found on ${name} (VERSIONR 0x04)`], name);
+      assert.deepEqual(board.log.console, [`W5500 up on ${name}: 192.168.1.20`, NO_SOCKETS], name);
       assert.deepEqual([board.log.spi[0].port, board.log.spi[0].cs], [w.spi, w.cs], name);
     }
   });
 
-  it('with no chip on the bus MISO floats high and the bundle reports VERSIONR 0xff', () => {
+  it('with no chip on the bus MISO floats high and the bundle names the likely cause', () => {
     const board = pico();
     board.load(bundle('espruino-pico'));
-    assert.deepEqual(board.log.console, ['no W5500 on espruino-pico: VERSIONR reads 0xff']);
+    assert.deepEqual(board.log.console, ['W5500 bring-up failed: no W5500 answers: MISO reads all 0xFF (no chip, no power, or wrong CS pin)']);
+    assert.equal(board.log.spiCount, 1);
   });
 
-  it('reset() runs the bundle\'s kill handler and boot() its init handler, which probes the chip again', () => {
+  it('reset() runs the bundle\'s kill handler and boot() its init handler, which brings the chip up again', () => {
     const board = pico();
     const stub = new W5500RegisterStub();
     board.attachSpi('SPI2', 'B10', stub);
     board.load(bundle('espruino-pico'));
+    const first = stub.frames;
+    assert.ok(first > 1);
     board.reset();
-    assert.equal(stub.frames, 1);
+    assert.equal(stub.frames, first);
+    assert.equal(board.timerCount(), 0);
+    assert.equal(board.watchCount(), 0);
     board.boot();
-    assert.equal(stub.frames, 2);
-    assert.deepEqual(board.log.console, ['W5500 found on espruino-pico (VERSIONR 0x04)', 'W5500 found on espruino-pico (VERSIONR 0x04)']);
+    assert.ok(stub.frames > first);
+    assert.deepEqual(board.log.console, [UP, NO_SOCKETS, UP, NO_SOCKETS]);
     assert.deepEqual(board.errors, []);
   });
 });

@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import * as net from 'node:net';
+import { createHarness } from '../../sim/harness';
+import type { Harness } from '../../sim/harness';
+import { AddressFamily, FdEvent, SockOpt, OptLevel, SockType } from '../../firmware/socket/constants';
+import type { SockAddr } from '../../firmware/socket/types';
+import { requireLoopback } from '../w5500-host/loopback';
+
+const FD: Record<number, string> = { 1: 'FD_READ', 2: 'FD_WRITE', 8: 'FD_ACCEPT', 16: 'FD_CONNECT', 32: 'FD_CLOSE' };
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** a device echo server on port 7 through WSAAsyncSelect; `events` gets "FD_X sN err" lines */
+function echoServer(h: Harness, events: string[]): number {
+  const api = h.api;
+  const ls = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
+  assert.equal(api.bind(ls, '0.0.0.0', 7), 0);
+  assert.equal(api.listen(ls, 1), 0);
+  const buf = new Uint8Array(256);
+  const on = (s: number, ev: number, err: number): void => {
+    events.push(`${FD[ev]} ${s === ls ? 'listener' : 'conn'} ${err}`);
+    if (ev === FdEvent.FD_ACCEPT) {
+      const c = api.accept(ls, undefined);
+      api.WSAAsyncSelect(c, on, FdEvent.FD_READ | FdEvent.FD_WRITE | FdEvent.FD_CLOSE);
+    } else if (ev === FdEvent.FD_READ) {
+      const n = api.recv(s, buf, buf.length, 0);
+      if (n > 0) api.send(s, buf, n, 0);
+    } else if (ev === FdEvent.FD_CLOSE) {
+      api.closesocket(s, (r) => events.push(`closed graceful=${r.graceful} error=${r.error} unsent=${r.unsentBytes}`));
+    }
+  };
+  assert.equal(api.WSAAsyncSelect(ls, on, FdEvent.FD_ACCEPT), 0);
+  return ls;
+}
+
+describe('sim/harness: createHarness', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    if (h) await h.close();
+    h = undefined;
+  });
+
+  describe("network 'virtual', time 'virtual'", () => {
+    it('a device echo server: exact FD_* order, exact bytes, every hardware socket back but the listener', async () => {
+      h = await createHarness();
+      assert.equal(h.freeHardwareSockets(), 8);
+      const events: string[] = [];
+      const ls = echoServer(h, events);
+      assert.equal(h.freeHardwareSockets(), 7);
+      const peer = h.vnet!.connect({ ip: '192.168.1.10', port: 40000 }, { ip: '192.168.1.20', port: 7 });
+      await h.run(5);
+      peer.send('hello');
+      await h.run(5);
+      assert.equal(peer.text(), 'hello');
+      peer.fin();
+      await h.run(20);
+      assert.deepEqual(events, [
+        'FD_ACCEPT listener 0', 'FD_WRITE conn 0', 'FD_READ conn 0', 'FD_CLOSE conn 0', 'closed graceful=true error=0 unsent=0',
+      ]);
+      assert.equal(peer.gotFin, true);
+      assert.equal(h.freeHardwareSockets(), 7);
+      assert.equal(h.api.closesocket(ls, undefined), 0);
+      assert.equal(h.freeHardwareSockets(), 8);
+      assert.ok(h.trace.counters().transactions > 0);
+    });
+
+    it('a blocking linger close completes while the virtual peer answers during the busy wait', async () => {
+      h = await createHarness();
+      const l = h.vnet!.listen({ ip: '192.168.1.10', port: 5000 });
+      l.onAccept = (p) => { p.onFin = () => p.fin(); };
+      const api = h.api;
+      const s = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
+      assert.equal(api.connect(s, '192.168.1.10', 5000), 0, 'blocking connect');
+      const a: SockAddr = { addr: '', port: 0 };
+      assert.equal(api.getpeername(s, a), 0);
+      assert.deepEqual(a, { addr: '192.168.1.10', port: 5000 });
+      assert.equal(api.send(s, new TextEncoder().encode('report'), undefined, undefined), 6);
+      assert.equal(api.setsockopt(s, OptLevel.SOL_SOCKET, SockOpt.SO_LINGER, { onoff: 1, linger: 2 }), 0);
+      const t0 = h.clock.now();
+      let done = '';
+      assert.equal(api.closesocket(s, (r) => { done = JSON.stringify(r); }), 0);
+      assert.ok(h.clock.now() - t0 < 100, 'returned once the FIN exchange completed, well inside the 2 s');
+      assert.equal(text(l.accepted[0].received), 'report');
+      assert.equal(l.accepted[0].gotFin, true);
+      await h.run(1);
+      assert.equal(done, '{"graceful":true,"error":0,"unsentBytes":0}');
+      assert.equal(h.freeHardwareSockets(), 8);
+    });
+
+    it('fault hooks: the chip going away ends the connection with WSAENETDOWN', async () => {
+      h = await createHarness();
+      const events: string[] = [];
+      echoServer(h, events);
+      const peer = h.vnet!.connect({ ip: '192.168.1.10', port: 40000 }, { ip: '192.168.1.20', port: 7 });
+      await h.run(5);
+      h.faults.set('chipAbsent', true);
+      peer.send('x');
+      await h.run(50);
+      assert.deepEqual(events, ['FD_ACCEPT listener 0', 'FD_WRITE conn 0', 'FD_CLOSE conn 10050', 'closed graceful=false error=10050 unsent=0']);
+    });
+  });
+
+  describe("network 'virtual', time 'real'", () => {
+    it('runs the same stack on the wall clock', async () => {
+      h = await createHarness({ time: 'real' });
+      const events: string[] = [];
+      echoServer(h, events);
+      const peer = h.vnet!.connect({ ip: '192.168.1.10', port: 40000 }, { ip: '192.168.1.20', port: 7 });
+      assert.ok(await h.runUntil(() => events.length >= 2, 2000));
+      peer.send('hi');
+      assert.ok(await h.runUntil(() => peer.text() === 'hi', 2000));
+      peer.fin();
+      assert.ok(await h.runUntil(() => events.length === 5, 2000));
+      assert.deepEqual(events.slice(2), ['FD_READ conn 0', 'FD_CLOSE conn 0', 'closed graceful=true error=0 unsent=0']);
+    });
+  });
+
+  describe("network 'host'", () => {
+    before(async function () {
+      await requireLoopback(this);
+    });
+
+    it("refuses virtual time: kernel peers cannot follow a virtual clock", async () => {
+      await assert.rejects(createHarness({ network: 'host', time: 'virtual' }), /host network runs in real time only/);
+    });
+
+    it('a kernel client reaches the device echo server through the loopback mapping', async function () {
+      this.timeout(20000);
+      h = await createHarness({ network: 'host', time: 'real' });
+      const host = h.host!;
+      const events: string[] = [];
+      echoServer(h, events);
+      assert.ok(await h.runUntil(() => host.hostAddress(7) !== undefined, 2000));
+      const at = host.hostAddress(7)!;
+      const c = net.connect({ host: at.address, port: at.port, localAddress: host.toHost('192.168.1.10'), allowHalfOpen: true });
+      let got = '';
+      let ended = false;
+      c.on('data', (d: Buffer) => { got += d.toString(); });
+      c.on('end', () => { ended = true; });
+      await new Promise((r) => c.once('connect', r));
+      assert.ok(await h.runUntil(() => events.length >= 2, 3000));
+      c.write('ping');
+      assert.ok(await h.runUntil(() => got === 'ping', 3000));
+      c.end();
+      assert.ok(await h.runUntil(() => ended && events.length === 5, 3000));
+      c.destroy();
+      assert.deepEqual(events, [
+        'FD_ACCEPT listener 0', 'FD_WRITE conn 0', 'FD_READ conn 0', 'FD_CLOSE conn 0', 'closed graceful=true error=0 unsent=0',
+      ]);
+      assert.equal(h.freeHardwareSockets(), 7);
+    });
+
+    it('the device connects to a kernel server; getpeername names it by its virtual address', async function () {
+      this.timeout(20000);
+      h = await createHarness({ network: 'host', time: 'real' });
+      const host = h.host!;
+      const server = net.createServer({ allowHalfOpen: true }, (sock) => {
+        sock.on('data', (d) => sock.write(d));
+        sock.on('end', () => sock.end());
+      });
+      await new Promise<void>((r) => server.listen(0, host.toHost('192.168.1.30'), () => r()));
+      const port = (server.address() as net.AddressInfo).port;
+      try {
+        const api = h.api;
+        const s = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
+        const events: string[] = [];
+        const buf = new Uint8Array(64);
+        let got = '';
+        api.WSAAsyncSelect(s, (_s, ev, err) => {
+          events.push(`${FD[ev]} ${err}`);
+          if (ev === FdEvent.FD_READ) { const n = api.recv(s, buf, 64, 0); if (n > 0) got += text(buf.subarray(0, n)); }
+        }, FdEvent.FD_CONNECT | FdEvent.FD_READ | FdEvent.FD_CLOSE);
+        assert.equal(api.connect(s, '192.168.1.30', port), -1);
+        assert.equal(api.WSAGetLastError(), 10035);
+        assert.ok(await h.runUntil(() => events.includes('FD_CONNECT 0'), 3000));
+        const a: SockAddr = { addr: '', port: 0 };
+        assert.equal(api.getpeername(s, a), 0);
+        assert.deepEqual(a, { addr: '192.168.1.30', port });
+        api.send(s, new TextEncoder().encode('abc'), undefined, undefined);
+        assert.ok(await h.runUntil(() => got === 'abc', 3000));
+        assert.equal(api.shutdown(s, 1), 0);
+        assert.ok(await h.runUntil(() => events.includes('FD_CLOSE 0'), 3000));
+        assert.deepEqual(events, ['FD_CONNECT 0', 'FD_READ 0', 'FD_CLOSE 0']);
+        let closed = false;
+        api.closesocket(s, () => { closed = true; });
+        assert.ok(await h.runUntil(() => closed && h!.freeHardwareSockets() === 8, 3000));
+      } finally {
+        server.close();
+      }
+    });
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * The offload transport on the W5500 driver and the chip model with the scripted virtual network,
+ * on one virtual clock, with a sink that records every event in order ("ended 3 Reset 0").
+ */
+import { VirtualClock } from '../../hal/node/virtual-clock';
+import { NodeSpiDevice } from '../../hal/node/spi';
+import { NodePin } from '../../hal/node/pins';
+import { W5500 } from '../../hal/w5500/driver';
+import type { W5500Options } from '../../hal/w5500/driver';
+import { W5500Model } from '../../sim/w5500/model';
+import type { W5500ModelOptions } from '../../sim/w5500/model';
+import { VirtualNet } from '../../sim/w5500/virtual-net';
+import { ListenFanout } from '../../sim/listen-fanout';
+import { OffloadTransport } from '../../firmware/transport/offload/offload';
+import type { OffloadOptions } from '../../firmware/transport/offload/offload';
+import { TCause } from '../../firmware/transport/transport';
+import type { TransportSink } from '../../firmware/transport/transport';
+import { parseIPv4 } from '../../firmware/socket/address';
+
+export const CHIP_IP = '192.168.1.20';
+export const PEER_IP = '192.168.1.10';
+export const CHIP = parseIPv4(CHIP_IP);
+export const PEER = parseIPv4(PEER_IP);
+
+const CAUSE = ['None', 'Reset', 'Timeout', 'NetDown', 'Refused', 'Unreachable'];
+
+export function causeName(c: TCause): string {
+  return CAUSE[c];
+}
+
+function ip4(s: string): Uint8Array {
+  return new Uint8Array(s.split('.').map((x) => parseInt(x, 10)));
+}
+
+/** INTn read as the chip's level now (the chip catches up first, as silicon runs on its own) */
+class IntPin extends NodePin {
+  constructor(clock: VirtualClock, private model: W5500Model) {
+    super(clock, model.intn);
+    model.onIntn((high) => this.write(high));
+  }
+  read(): boolean {
+    this.model.advance();
+    return super.read();
+  }
+}
+
+export interface TRigOptions {
+  int?: boolean;
+  latencyMs?: number;
+  model?: Partial<W5500ModelOptions>;
+  driver?: Partial<W5500Options>;
+  transport?: Partial<OffloadOptions>;
+}
+
+export class TRig {
+  clock = new VirtualClock();
+  net: VirtualNet;
+  model: W5500Model;
+  driver: W5500;
+  t: OffloadTransport;
+  events: string[] = [];
+
+  constructor(o: TRigOptions = {}) {
+    const clock = this.clock;
+    this.net = new VirtualNet({ now: () => clock.now(), latencyMs: o.latencyMs !== undefined ? o.latencyMs : 0.5 });
+    this.model = new W5500Model(Object.assign({ net: new ListenFanout(this.net), now: () => clock.now() }, o.model || {}));
+    const model = this.model;
+    const spi = new NodeSpiDevice((mosi) => model.exchange(mosi));
+    this.driver = new W5500(Object.assign({
+      spi,
+      clock,
+      int: o.int === false ? undefined : new IntPin(clock, model),
+      mac: new Uint8Array([0x02, 0x00, 0x00, 0x12, 0x34, 0x56]),
+      ip: ip4(CHIP_IP),
+      subnet: ip4('255.255.255.0'),
+      gateway: ip4('192.168.1.1'),
+    }, o.driver || {}));
+    const err = this.driver.begin();
+    if (err !== 0) throw new Error('bring-up failed: ' + err);
+    this.t = new OffloadTransport(Object.assign({ driver: this.driver, clock, ip: CHIP }, o.transport || {}));
+    const ev = this.events;
+    const sink: TransportSink = {
+      connectDone(ep, cause) { ev.push(`connectDone ${ep} ${CAUSE[cause]}`); },
+      acceptable(ep) { ev.push(`acceptable ${ep}`); },
+      readable(ep) { ev.push(`readable ${ep}`); },
+      writable(ep) { ev.push(`writable ${ep}`); },
+      peerFin(ep) { ev.push(`peerFin ${ep}`); },
+      ended(ep, cause, unsent) { ev.push(`ended ${ep} ${CAUSE[cause]} ${unsent}`); },
+    };
+    this.t.setSink(sink);
+  }
+
+  /** returns and forgets the events so far */
+  take(): string[] {
+    return this.events.splice(0);
+  }
+
+  run(ms: number): void {
+    this.until(() => false, ms);
+  }
+
+  runUntil(done: () => boolean, ms: number): boolean {
+    return this.until(done, ms);
+  }
+
+  private until(done: () => boolean, ms: number): boolean {
+    const c = this.clock;
+    const end = c.now() + ms;
+    for (let guard = 0; guard < 1000000; guard++) {
+      c.runDue();
+      this.model.advance();
+      c.runDue();
+      if (done()) return true;
+      let next = c.nextDue();
+      const b = this.model.nextDeadline();
+      if (b !== undefined && (next === undefined || b < next)) next = b;
+      if (next === undefined || next > end) break;
+      const now = c.now();
+      c.pause(next > now ? next - now : 0.001);
+    }
+    if (c.now() < end) c.pause(end - c.now());
+    c.runDue();
+    this.model.advance();
+    c.runDue();
+    return done();
+  }
+
+  /** the chip→peer and peer→chip segments logged by the virtual wire since `from` */
+  wire(from = 0): string[] {
+    return this.net.wire.slice(from).map((w) => `${w.dir} ${w.what}${w.n !== undefined ? ' ' + w.n : ''}`);
+  }
+
+  close(): void {
+    this.t.stop();
+    this.driver.stop();
+    this.model.close();
+  }
+}
+
+export function bytes(n: number, seed = 1): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 7 + seed) & 0xff;
+  return b;
+}
