@@ -150,6 +150,7 @@ export class W5500Model {
   }
 
   advance(): void {
+    if (this.closed) return; // the network side is gone: nothing more happens on its own
     const target = this.now();
     this.engine.landStale(target);
     let guard = 0;
@@ -171,11 +172,12 @@ export class W5500Model {
       this.updateIntn();
     }
     this.cur = Math.max(this.cur, target);
-    if (this.linkUp() && !this.closed) this.net.poll(this.cur);
+    if (this.linkUp()) this.net.poll(this.cur);
     this.updateIntn();
   }
 
   nextDeadline(): number | undefined {
+    if (this.closed) return undefined;
     let best = this.timerDue();
     const tn = this.linkUp() && this.net.nextDeadline ? this.net.nextDeadline() : undefined;
     if (tn !== undefined && (best === undefined || tn < best)) best = tn;

@@ -91,3 +91,20 @@ describe('W5500 model: virtual network', () => {
     assert.equal(r.sr(0), Sn_SR.SOCK_LISTEN);
   });
 });
+
+describe('W5500 model: close()', () => {
+  it('after close() nothing runs on its own and there is no deadline', () => {
+    const r = new Rig();
+    r.setupCommon();
+    r.net.listen({ ip: PEER_IP, port: 80 }).silent = true;
+    r.open(0, Sn_MR.TCP, 5000);
+    r.setDest(0, PEER_IP, 80);
+    r.cmd(0, Sn_CR.CONNECT);
+    assert.equal(r.chip.nextDeadline(), 200);
+    r.chip.close();
+    r.chip.close(); // twice is fine
+    assert.equal(r.chip.nextDeadline(), undefined);
+    r.clock.pause(60000);
+    assert.equal(r.sr(0), Sn_SR.SOCK_SYNSENT);
+  });
+});
