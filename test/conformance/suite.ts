@@ -94,6 +94,7 @@ export function conformanceSuite(title: string, factory: RigFactory, opts: Suite
     describe('shutdown (§3)', () => {
       t('SD_SEND: send fails WSAESHUTDOWN every time; receiving goes on; the peer sees FIN after every byte', shutdownSend);
       t('SD_RECEIVE: recv fails WSAESHUTDOWN every time; sending goes on', shutdownReceive);
+      t('SD_SEND, then the peer sends more than the receive buffer holds, then FIN: every byte arrives before recv returns 0', shutdownSendThenBulkIn);
       t('SD_BOTH: both directions fail WSAESHUTDOWN; shutdown never frees the handle', shutdownBoth);
       t('SD_RECEIVE with unread data resets the connection; [W5500 difference] the peer sees the reset when it next sends', sdReceiveUnread);
       t('SD_RECEIVE, then data arrives: the connection is reset; [W5500 difference] the peer sees the reset when it next sends', sdReceiveLateData);
@@ -601,6 +602,21 @@ async function shutdownSend(rig: ConformanceRig): Promise<void> {
   assert.equal(api.getsockopt(s, OptLevel.SOL_SOCKET, SockOpt.SO_TYPE), SockType.SOCK_STREAM, 'shutdown keeps the handle');
   peer.end();
   assert.equal((await recvToEnd(rig, s)).end, 0);
+  assert.equal(api.closesocket(s, undefined), 0);
+  await expectAllFree(rig);
+}
+
+async function shutdownSendThenBulkIn(rig: ConformanceRig): Promise<void> {
+  const api = rig.api;
+  const { s, peer } = await connected(rig, true);
+  assert.equal(api.shutdown(s, ShutdownHow.SD_SEND), 0);
+  await waitFor(rig, () => peer.ended, 'FIN');
+  const data = pattern(6000, 40);
+  peer.send(data);
+  peer.end();
+  const got = await recvToEnd(rig, s);
+  assert.equal(got.end, 0);
+  assertBytes(got.bytes, data, 'every byte the peer sent after our FIN, before recv 0');
   assert.equal(api.closesocket(s, undefined), 0);
   await expectAllFree(rig);
 }
