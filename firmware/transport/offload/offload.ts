@@ -128,6 +128,11 @@ export class OffloadTransport implements Transport {
   /** datagram endpoints: one datagram read ahead, so `readable` can give its length */
   private dgBuf: (Uint8Array | undefined)[] = [];
   private dgLen: Int32Array;
+  /**
+   * Stream bytes readable as last read from Sn_RX_RSR, -1 when unknown. The layer asks often; the chip
+   * raises RECV for every arrival, and that (or a recv) is the only way the count grows or shrinks.
+   */
+  private rxKnown: Int32Array;
   private dgFrom: Float64Array;
   private dgFromPort: Uint16Array;
 
@@ -170,6 +175,7 @@ export class OffloadTransport implements Transport {
     this.relSeq = new Float64Array(n);
     this.closeTimer = new Float64Array(n);
     this.dgLen = new Int32Array(n).fill(-1);
+    this.rxKnown = new Int32Array(n).fill(-1);
     this.dgFrom = new Float64Array(n);
     this.dgFromPort = new Uint16Array(n);
     this.snEp.fill(-1);
@@ -234,6 +240,7 @@ export class OffloadTransport implements Transport {
     this.peerPort[ep] = 0;
     this.unsentAt[ep] = 0;
     this.dgLen[ep] = -1;
+    this.rxKnown[ep] = -1;
     this.role[s] = Role.Own;
     this.snEp[s] = ep;
     return ep;
@@ -298,6 +305,7 @@ export class OffloadTransport implements Transport {
     this.port[c] = this.port[ep];
     this.unsentAt[c] = 0;
     this.dgLen[c] = -1;
+    this.rxKnown[c] = -1;
     this.role[s] = Role.Own;
     this.snEp[s] = c;
     if (this.drv.peer(s, this.addr6) === W5500Err.OK) {
@@ -401,8 +409,11 @@ export class OffloadTransport implements Transport {
     const s = this.sn[ep];
     if (this.kind[ep] === EndpointKind.Datagram) return this.peekDatagram(ep);
     if (s < 0 || (this.fl[ep] & Fl.RELEASED) || this.st[ep] < St.Connected) return 0;
+    if (this.rxKnown[ep] >= 0) return this.rxKnown[ep];
     const n = this.drv.rxAvailable(s);
-    return n > 0 ? n : 0;
+    if (n < 0) return 0;
+    this.rxKnown[ep] = n;
+    return n;
   }
 
   recv(ep: number, buf: Uint8Array, off: number, len: number): number {
@@ -410,6 +421,8 @@ export class OffloadTransport implements Transport {
     const s = this.sn[ep];
     if (s < 0 || len === 0 || this.st[ep] < St.Connected) return 0;
     const n = this.drv.recv(s, buf.subarray(off, off + len));
+    const k = this.rxKnown[ep];
+    this.rxKnown[ep] = n > 0 && k >= n ? k - n : -1;
     return n > 0 ? n : 0;
   }
 
@@ -576,6 +589,7 @@ export class OffloadTransport implements Transport {
     if (st !== St.Connected) return;
     switch (ev) {
       case SnEvent.RECV:
+        this.rxKnown[ep] = -1;
         if (this.fl[ep] & Fl.RELEASED) this.discard(ep);
         else this.sink.readable(ep);
         return;
@@ -587,6 +601,7 @@ export class OffloadTransport implements Transport {
         this.owedWrite(ep);
         return;
       case SnEvent.DISCON:
+        this.rxKnown[ep] = -1;
         if (this.fl[ep] & Fl.FIN) return;
         this.fl[ep] |= Fl.FIN;
         this.sink.peerFin(ep);
@@ -624,6 +639,7 @@ export class OffloadTransport implements Transport {
     const s = this.sn[ep];
     const unsent = cause === TCause.None || s < 0 || this.down ? 0 : this.txUnsent(s);
     this.unsentAt[ep] = unsent;
+    this.rxKnown[ep] = -1;
     if (this.fl[ep] & Fl.RELEASED) {
       this.freeEp(ep);
     } else {
