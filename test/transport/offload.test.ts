@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { EndpointKind, TErr } from '../../firmware/transport/transport';
+import { EndpointKind, TErr, TOption } from '../../firmware/transport/transport';
+import { SnReg, Sn_MR, socketBlock } from '../../hal/w5500/registers';
 import type { PeerAddress } from '../../firmware/transport/transport';
 import type { VTcpPeer } from '../../sim/w5500/virtual-net';
 import { CHIP, PEER, PEER_IP, CHIP_IP, TRig, bytes } from './rig';
@@ -364,6 +365,77 @@ describe('offload transport on the W5500 model (virtual network)', () => {
       assert.equal(r.t.connect(ep, PEER, PEER_PORT), 0);
       r.run(5);
       assert.deepEqual(r.take(), [`connectDone ${ep} None`]);
+    });
+  });
+
+  describe('hardware sockets and options', () => {
+    it('open() takes a spare listener before failing; a listener keeps at least one socket in LISTEN', () => {
+      r = new TRig();
+      const l = r.t.open(EndpointKind.Stream);
+      r.t.bind(l, 0, 7);
+      r.t.listen(l, 3);
+      const eps: number[] = [];
+      for (let i = 0; i < 5; i++) eps.push(r.t.open(EndpointKind.Stream));
+      assert.equal(r.t.freeHardwareSockets(), 0);
+      assert.equal(r.t.available(), 2, 'two of the three listeners are spare');
+      assert.ok(r.t.open(EndpointKind.Stream) >= 0);
+      assert.ok(r.t.open(EndpointKind.Stream) >= 0);
+      assert.equal(r.t.available(), 0);
+      assert.equal(r.t.open(EndpointKind.Stream), TErr.NoBuffers);
+      const p = r.net.connect({ ip: PEER_IP, port: 40001 }, { ip: CHIP_IP, port: 7 });
+      r.run(5);
+      assert.equal(p.state, 'ESTABLISHED', 'the last listener still answers');
+      assert.deepEqual(r.take(), [`acceptable ${l}`]);
+      r.t.abort(eps[0]);
+      r.run(1);
+      assert.equal(r.t.freeHardwareSockets(), 0, 'a socket that comes back re-arms the listener on the next turn');
+    });
+
+    it('release() of an endpoint with no live connection frees it at once', () => {
+      r = new TRig();
+      const a = r.t.open(EndpointKind.Stream);
+      const l = r.t.open(EndpointKind.Stream);
+      r.t.listen(l, 2);
+      const u = r.t.open(EndpointKind.Datagram);
+      r.t.bind(u, 0, 0);
+      assert.equal(r.t.release(a), true);
+      assert.equal(r.t.release(l), true);
+      assert.equal(r.t.release(u), true);
+      assert.equal(r.t.freeHardwareSockets(), 8);
+      const c = connected(r);
+      c.peer.rst();
+      r.run(5);
+      assert.deepEqual(r.take(), [`ended ${c.ep} Reset 0`]);
+      assert.equal(r.t.release(c.ep), true);
+      assert.equal(r.t.freeHardwareSockets(), 8);
+      r.run(10);
+      assert.deepEqual(r.take(), []);
+    });
+
+    it('shutdownSend before the connection is up sends the FIN right after CON', () => {
+      r = new TRig();
+      const l = r.net.listen({ ip: PEER_IP, port: PEER_PORT });
+      const ep = r.t.open(EndpointKind.Stream);
+      r.t.connect(ep, PEER, PEER_PORT);
+      r.t.shutdownSend(ep);
+      r.run(10);
+      assert.deepEqual(r.take(), [`connectDone ${ep} None`]);
+      assert.equal(l.accepted[0].gotFin, true);
+    });
+
+    it('TCP_NODELAY sets Sn_MR.ND at the next OPEN; keep-alive seconds become Sn_KPALVTR in 5 s units', () => {
+      r = new TRig();
+      r.net.listen({ ip: PEER_IP, port: PEER_PORT });
+      const ep = r.t.open(EndpointKind.Stream);
+      assert.equal(r.t.setOption(ep, TOption.NoDelay, 1), true);
+      assert.equal(r.t.setOption(ep, TOption.KeepAlive, 12), true);
+      r.t.connect(ep, PEER, PEER_PORT);
+      r.run(5);
+      const sn = 0;
+      assert.equal(r.driver.bus.read(SnReg.Sn_MR, socketBlock(sn), 1)![0], Sn_MR.TCP | Sn_MR.ND);
+      assert.equal(r.driver.bus.read(SnReg.Sn_KPALVTR, socketBlock(sn), 1)![0], 3);
+      const u = r.t.open(EndpointKind.Datagram);
+      assert.equal(r.t.setOption(u, TOption.NoDelay, 1), false, 'not a datagram option');
     });
   });
 

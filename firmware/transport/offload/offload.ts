@@ -207,7 +207,13 @@ export class OffloadTransport implements Transport {
     let slots = 0;
     for (let ep = 0; ep < this.max; ep++) if (this.st[ep] === St.Free && !(this.fl[ep] & Fl.ZOMBIE)) slots++;
     let hw = 0;
-    for (let s = 0; s < Chip.SOCKETS; s++) if (this.role[s] === Role.Free || this.isSpare(s)) hw++;
+    for (let s = 0; s < Chip.SOCKETS; s++) if (this.role[s] === Role.Free) hw++;
+    // every listener but one per listening endpoint can be given up
+    for (let ep = 0; ep < this.max; ep++) {
+      if (this.st[ep] !== St.Listening) continue;
+      const a = this.armed(ep);
+      if (a > 1) hw += a - 1;
+    }
     return hw < slots ? hw : slots;
   }
 
