@@ -33,6 +33,8 @@ export interface NetOptions {
   pollInterval?: number;
   /** the driver's SEND_OK stall report, ms */
   sendStallMs?: number;
+  /** bytes per connection queued in RAM while a SEND is in flight (default 512, 0 = none) */
+  stageBytes?: number;
 }
 
 export interface NetStack {
@@ -79,7 +81,7 @@ export function startNetwork(hal: BoardHal, opts: NetOptions): NetStack {
     return stack;
   }
   const closeMs = opts.closeTimeoutMs !== undefined ? opts.closeTimeoutMs : 4000;
-  const transport = new OffloadTransport({ driver: driver, clock: hal.clock, ip: ip, closeTimeoutMs: closeMs });
+  const transport = new OffloadTransport({ driver: driver, clock: hal.clock, ip: ip, closeTimeoutMs: closeMs, stageBytes: opts.stageBytes });
   stack.transport = transport;
   stack.api = new SocketLayer(transport, hal.clock, {
     maxSockets: opts.maxSockets,

@@ -167,16 +167,17 @@ describe('offload transport on the W5500 model (virtual network)', () => {
   });
 
   describe('data', () => {
-    it('moves exact bytes both ways; a send larger than the TX buffer is taken in part, then writable', () => {
+    it('moves exact bytes both ways; while a SEND is in flight up to stageBytes queue in RAM, then writable', () => {
       r = new TRig();
       const { ep, peer } = connected(r);
       const out = bytes(3000);
       assert.equal(r.t.send(ep, out, 0, 3000), 2048, 'the whole 2 KB TX buffer');
-      assert.equal(r.t.send(ep, out, 2048, 952), 0, 'one SEND in flight');
+      assert.equal(r.t.send(ep, out, 2048, 952), 512, 'staged behind the SEND in flight');
       assert.equal(r.t.writeSpace(ep), 0);
+      assert.equal(r.t.unsent(ep), 2048 + 512);
       r.run(10);
       assert.deepEqual(r.take(), [`writable ${ep}`]);
-      assert.equal(r.t.send(ep, out, 2048, 952), 952);
+      assert.equal(r.t.send(ep, out, 2560, 440), 440);
       r.run(10);
       assert.deepEqual(Buffer.from(peer.received), Buffer.from(out));
       assert.equal(r.t.unsent(ep), 0);
@@ -230,14 +231,16 @@ describe('offload transport on the W5500 model (virtual network)', () => {
       r = new TRig();
       const { ep, peer } = connected(r);
       const w0 = r.net.wire.length;
-      assert.equal(r.t.send(ep, bytes(1500), 0, 1500), 1500);
+      const data = bytes(1800);
+      assert.equal(r.t.send(ep, data, 0, 1500), 1500);
+      assert.equal(r.t.send(ep, data, 1500, 300), 300, 'staged while the first SEND is in flight');
       r.t.shutdownSend(ep);
       assert.equal(r.t.send(ep, bytes(1), 0, 1), TErr.Invalid, 'no send after shutdown');
       r.run(10);
       const out = r.wire(w0).filter((w) => w.startsWith('chip>peer'));
       assert.equal(out[out.length - 1], 'chip>peer FIN', 'the FIN is the last segment');
-      assert.equal(out.slice(0, -1).reduce((n, w) => n + Number(w.split(' ')[2]), 0), 1500, 'every byte went before it');
-      assert.equal(peer.received.length, 1500);
+      assert.equal(out.slice(0, -1).reduce((n, w) => n + Number(w.split(' ')[2]), 0), 1800, 'every byte went before it');
+      assert.deepEqual(Buffer.from(peer.received), Buffer.from(data));
       assert.equal(peer.gotFin, true);
       assert.deepEqual(r.take(), []);
       // half-close: the peer still sends, we still receive, then its FIN ends the connection
@@ -273,11 +276,12 @@ describe('offload transport on the W5500 model (virtual network)', () => {
       const { ep, peer } = connected(r);
       peer.setZeroWindow(true);
       r.t.send(ep, bytes(300), 0, 300);
+      assert.equal(r.t.send(ep, bytes(100), 0, 100), 100, 'staged');
       r.run(5);
       peer.rst();
       r.run(5);
-      assert.deepEqual(r.take(), [`ended ${ep} Reset 300`]);
-      assert.equal(r.t.unsent(ep), 300);
+      assert.deepEqual(r.take(), [`ended ${ep} Reset 400`], 'in the chip and staged');
+      assert.equal(r.t.unsent(ep), 400);
       assert.equal(r.t.send(ep, bytes(1), 0, 1), TErr.Invalid);
       assert.equal(r.t.release(ep), true);
       assert.equal(r.t.freeHardwareSockets(), 8);

@@ -32,6 +32,11 @@ export interface OffloadOptions {
   maxEndpoints?: number;
   /** first ephemeral port (default 49152) */
   ephemeralBase?: number;
+  /**
+   * bytes a connection may queue in RAM while a SEND awaits SEND_OK (the chip takes one SEND at a
+   * time); they go to the chip with the next SEND. Default 512; 0 = none (send returns 0 meanwhile)
+   */
+  stageBytes?: number;
 }
 
 /** What a hardware socket is doing for its endpoint. */
@@ -87,6 +92,7 @@ const enum Def {
   MAX_DATAGRAM = 1472,
   /** discard reads per release/RECV: a bound, the RX buffer is at most 16 KB */
   DISCARD_ROUNDS = 16,
+  STAGE_BYTES = 512,
 }
 
 const NOSINK: TransportSink = {
@@ -133,6 +139,10 @@ export class OffloadTransport implements Transport {
    * raises RECV for every arrival, and that (or a recv) is the only way the count grows or shrinks.
    */
   private rxKnown: Int32Array;
+  /** bytes taken by send() while a SEND was in flight, not yet handed to the chip */
+  private stage: (Uint8Array | undefined)[] = [];
+  private staged: Uint16Array;
+  private stageMax: number;
   private dgFrom: Float64Array;
   private dgFromPort: Uint16Array;
 
@@ -161,6 +171,7 @@ export class OffloadTransport implements Transport {
     this.closeMs = opts.closeTimeoutMs !== undefined ? opts.closeTimeoutMs : Def.CLOSE_TIMEOUT_MS;
     this.max = opts.maxEndpoints !== undefined && opts.maxEndpoints >= Chip.SOCKETS ? opts.maxEndpoints : Def.MAX_ENDPOINTS;
     this.ephBase = opts.ephemeralBase !== undefined ? opts.ephemeralBase : Def.EPHEMERAL_BASE;
+    this.stageMax = opts.stageBytes !== undefined && opts.stageBytes >= 0 ? opts.stageBytes : Def.STAGE_BYTES;
     const n = this.max;
     this.kind = new Uint8Array(n);
     this.st = new Uint8Array(n);
@@ -176,6 +187,7 @@ export class OffloadTransport implements Transport {
     this.closeTimer = new Float64Array(n);
     this.dgLen = new Int32Array(n).fill(-1);
     this.rxKnown = new Int32Array(n).fill(-1);
+    this.staged = new Uint16Array(n);
     this.dgFrom = new Float64Array(n);
     this.dgFromPort = new Uint16Array(n);
     this.snEp.fill(-1);
@@ -247,6 +259,7 @@ export class OffloadTransport implements Transport {
     this.unsentAt[ep] = 0;
     this.dgLen[ep] = -1;
     this.rxKnown[ep] = -1;
+    this.staged[ep] = 0;
     this.role[s] = Role.Own;
     this.snEp[s] = ep;
     return ep;
@@ -312,6 +325,7 @@ export class OffloadTransport implements Transport {
     this.unsentAt[c] = 0;
     this.dgLen[c] = -1;
     this.rxKnown[c] = -1;
+    this.staged[c] = 0;
     this.role[s] = Role.Own;
     this.snEp[s] = c;
     if (this.drv.peer(s, this.addr6) === W5500Err.OK) {
@@ -361,10 +375,8 @@ export class OffloadTransport implements Transport {
     if (this.st[ep] !== St.Connected || (this.fl[ep] & Fl.SHUT)) return TErr.Invalid;
     if (len === 0) return 0;
     const s = this.sn[ep];
-    if (this.drv.sending(s)) {
-      this.fl[ep] |= Fl.WANT_WRITE;
-      return 0;
-    }
+    // Keep the byte order: while anything is staged, new bytes queue behind it.
+    if (this.drv.sending(s) || this.staged[ep] > 0) return this.stageBytes(ep, buf, off, len);
     const r = this.drv.send(s, buf.subarray(off, off + len));
     if (r < 0) {
       if (!this.drv.isUp()) return TErr.NetDown;
@@ -376,6 +388,39 @@ export class OffloadTransport implements Transport {
     return r;
   }
 
+  private stageBytes(ep: number, buf: Uint8Array, off: number, len: number): number {
+    let st = this.stage[ep];
+    if (!st && this.stageMax > 0) {
+      st = new Uint8Array(this.stageMax);
+      this.stage[ep] = st;
+    }
+    const have = this.staged[ep];
+    const room = st ? st.length - have : 0;
+    const n = len < room ? len : room;
+    if (n > 0) {
+      (st as Uint8Array).set(buf.subarray(off, off + n), have);
+      this.staged[ep] = have + n;
+    }
+    if (n < len) this.fl[ep] |= Fl.WANT_WRITE;
+    return n;
+  }
+
+  /** hands staged bytes to the chip once no SEND is in flight; then the FIN if one is owed */
+  private flushStage(ep: number): void {
+    const s = this.sn[ep];
+    const have = this.staged[ep];
+    if (have > 0 && !this.drv.sending(s)) {
+      const st = this.stage[ep] as Uint8Array;
+      const r = this.drv.send(s, st.subarray(0, have));
+      if (r > 0) {
+        // moving the rest to the front: a forward copy, safe for overlapping ranges
+        if (r < have) st.set(st.subarray(r, have), 0);
+        this.staged[ep] = have - r;
+      }
+    }
+    if ((this.fl[ep] & Fl.SHUT) && this.staged[ep] === 0 && !this.drv.sending(s)) this.discon(ep);
+  }
+
   writeSpace(ep: number): number {
     if (!this.live(ep) || this.down) return 0;
     const s = this.sn[ep];
@@ -383,7 +428,8 @@ export class OffloadTransport implements Transport {
       if (s < 0 || this.drv.sending(s)) return 0;
       return this.caps.maxDatagram;
     }
-    if (this.st[ep] !== St.Connected || (this.fl[ep] & (Fl.SHUT | Fl.RELEASED)) || this.drv.sending(s)) return 0;
+    if (this.st[ep] !== St.Connected || (this.fl[ep] & (Fl.SHUT | Fl.RELEASED))) return 0;
+    if (this.drv.sending(s) || this.staged[ep] > 0) return this.stageMax - this.staged[ep];
     return this.txFree(s);
   }
 
@@ -450,7 +496,7 @@ export class OffloadTransport implements Transport {
 
   unsent(ep: number): number {
     if (!this.live(ep) || this.kind[ep] !== EndpointKind.Stream) return 0;
-    if (this.st[ep] === St.Connected && this.sn[ep] >= 0) return this.txUnsent(this.sn[ep]);
+    if (this.st[ep] === St.Connected && this.sn[ep] >= 0) return this.pending(ep);
     return this.unsentAt[ep];
   }
 
@@ -460,14 +506,14 @@ export class OffloadTransport implements Transport {
     if (!this.live(ep) || this.kind[ep] !== EndpointKind.Stream || (this.fl[ep] & Fl.SHUT)) return;
     this.fl[ep] |= Fl.SHUT;
     // Still connecting: the DISCON follows CON. Otherwise once the SEND in flight has completed.
-    if (this.st[ep] === St.Connected && !this.drv.sending(this.sn[ep])) this.discon(ep);
+    if (this.st[ep] === St.Connected) this.flushStage(ep);
   }
 
   abort(ep: number): number {
     if (ep < 0 || ep >= this.max || this.st[ep] === St.Free) return 0;
     let unsent = 0;
     if (this.kind[ep] === EndpointKind.Stream) {
-      if (this.st[ep] === St.Connected && this.sn[ep] >= 0) unsent = this.txUnsent(this.sn[ep]);
+      if (this.st[ep] === St.Connected && this.sn[ep] >= 0) unsent = this.pending(ep);
       else if (this.st[ep] === St.Ended) unsent = this.unsentAt[ep];
     }
     if (this.st[ep] === St.Listening) {
@@ -579,7 +625,7 @@ export class OffloadTransport implements Transport {
     if (st === St.Connecting) {
       if (ev === SnEvent.CON) {
         this.st[ep] = St.Connected;
-        if (this.fl[ep] & Fl.SHUT) this.discon(ep);
+        if (this.fl[ep] & Fl.SHUT) this.flushStage(ep);
         this.sink.connectDone(ep, TCause.None);
       } else if (ev === SnEvent.TIMEOUT || ev === SnEvent.RESET) {
         const cause = ev === SnEvent.RESET ? TCause.Refused : (this.arpFailed(s) ? TCause.Unreachable : TCause.Timeout);
@@ -600,10 +646,8 @@ export class OffloadTransport implements Transport {
         else this.sink.readable(ep);
         return;
       case SnEvent.SEND_OK:
-        if ((this.fl[ep] & Fl.SHUT) && !(this.fl[ep] & Fl.DISCON)) this.discon(ep);
-        this.owedWrite(ep);
-        return;
       case SnEvent.WRITABLE:
+        this.flushStage(ep);
         this.owedWrite(ep);
         return;
       case SnEvent.DISCON:
@@ -643,9 +687,10 @@ export class OffloadTransport implements Transport {
   /** the connection is over: report it, and free a released endpoint */
   private end(ep: number, cause: TCause): void {
     const s = this.sn[ep];
-    const unsent = cause === TCause.None || s < 0 || this.down ? 0 : this.txUnsent(s);
+    const unsent = cause === TCause.None || s < 0 ? 0 : this.pending(ep);
     this.unsentAt[ep] = unsent;
     this.rxKnown[ep] = -1;
+    this.staged[ep] = 0;
     if (this.fl[ep] & Fl.RELEASED) {
       this.freeEp(ep);
     } else {
@@ -657,7 +702,7 @@ export class OffloadTransport implements Transport {
   /** the close bound ran out: CLOSE, and report the end as a timeout */
   private forceEnd(ep: number): void {
     const s = this.sn[ep];
-    const unsent = s >= 0 && !this.down ? this.txUnsent(s) : 0;
+    const unsent = s >= 0 ? this.pending(ep) : 0;
     this.freeEp(ep);
     this.sink.ended(ep, TCause.Timeout, unsent);
   }
@@ -708,7 +753,7 @@ export class OffloadTransport implements Transport {
     }
     if (old < 0) return -1;
     const s = this.sn[old];
-    const unsent = this.txUnsent(s);
+    const unsent = this.pending(old);
     this.freeEp(old);
     // The id stays taken until the layer has heard that this close ended.
     this.fl[old] |= Fl.ZOMBIE;
@@ -787,6 +832,12 @@ export class OffloadTransport implements Transport {
     return v > 0 ? v : 0;
   }
 
+  /** bytes of a connection the peer has not acknowledged: in the chip, and still staged here */
+  private pending(ep: number): number {
+    const s = this.sn[ep];
+    return (s >= 0 && !this.down ? this.txUnsent(s) : 0) + this.staged[ep];
+  }
+
   private txUnsent(s: number): number {
     const v = readStable(this.drv.bus, SnReg.Sn_TX_FSR, socketBlock(s), 2, undefined);
     if (v < 0) return 0;
@@ -828,6 +879,7 @@ export class OffloadTransport implements Transport {
     this.fl[ep] = 0;
     this.port[ep] = 0;
     this.dgLen[ep] = -1;
+    this.staged[ep] = 0;
     this.gen[ep] = (this.gen[ep] + 1) & 0xffff;
   }
 
