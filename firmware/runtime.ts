@@ -35,6 +35,11 @@ export interface NetOptions {
   sendStallMs?: number;
   /** bytes per connection queued in RAM while a SEND is in flight (default 512, 0 = none) */
   stageBytes?: number;
+  /**
+   * check the chip (presence, reset, link) every so many ms while idle, one 34-byte read (default
+   * 1000; 0 = only on events), so idle connections learn of a chip reset as WSAENETDOWN
+   */
+  healthPollMs?: number;
 }
 
 export interface NetStack {
@@ -69,6 +74,7 @@ export function startNetwork(hal: BoardHal, opts: NetOptions): NetStack {
     hardResetStaleSockets: hal.hardResetStaleSockets,
   };
   if (opts.sendStallMs !== undefined) dopts.sendStallMs = opts.sendStallMs;
+  dopts.healthPollMs = opts.healthPollMs !== undefined ? opts.healthPollMs : 1000;
   const driver = new W5500(dopts);
   const stack: NetStack = { error: 0, api: null, driver: driver, transport: null, stop: function () { driver.stop(); } };
   if (ip < 0 || mask < 0 || gw < 0) {

@@ -97,6 +97,37 @@ describe('sim/harness: createHarness', () => {
       await h.run(50);
       assert.deepEqual(events, ['FD_ACCEPT listener 0', 'FD_WRITE conn 0', 'FD_CLOSE conn 10050', 'closed graceful=false error=10050 unsent=0']);
     });
+
+    it('without INT wired the driver polls, with the same event order', async () => {
+      h = await createHarness({ int: false });
+      const events: string[] = [];
+      echoServer(h, events);
+      const peer = h.vnet!.connect({ ip: '192.168.1.10', port: 40000 }, { ip: '192.168.1.20', port: 7 });
+      await h.run(5);
+      peer.send('polled');
+      await h.run(10);
+      peer.fin();
+      await h.run(300);
+      assert.equal(peer.text(), 'polled');
+      assert.deepEqual(events, [
+        'FD_ACCEPT listener 0', 'FD_WRITE conn 0', 'FD_READ conn 0', 'FD_CLOSE conn 0', 'closed graceful=true error=0 unsent=0',
+      ]);
+    });
+
+    it('a chip reset under an idle connection is found by the health poll: FD_CLOSE WSAENETDOWN', async () => {
+      h = await createHarness();
+      const events: string[] = [];
+      echoServer(h, events);
+      h.vnet!.connect({ ip: '192.168.1.10', port: 40000 }, { ip: '192.168.1.20', port: 7 });
+      await h.run(5);
+      h.faults.hardReset();
+      const t0 = h.clock.now();
+      await h.run(1);
+      assert.deepEqual(events, ['FD_ACCEPT listener 0', 'FD_WRITE conn 0'], 'INTn stays high: nothing tells the driver at once');
+      assert.ok(await h.runUntil(() => events.length === 4, 1100));
+      assert.ok(h.clock.now() - t0 <= 1000, 'within one health period');
+      assert.deepEqual(events, ['FD_ACCEPT listener 0', 'FD_WRITE conn 0', 'FD_CLOSE conn 10050', 'closed graceful=false error=10050 unsent=0']);
+    });
   });
 
   describe("network 'virtual', time 'real'", () => {
