@@ -395,6 +395,25 @@ describe('offload transport on the W5500 model (virtual network)', () => {
       assert.equal(r.t.freeHardwareSockets(), 0, 'a socket that comes back re-arms the listener on the next turn');
     });
 
+    it('a port is taken by its listener, not by accepted connections or background closes', () => {
+      r = new TRig();
+      const l = r.t.open(EndpointKind.Stream);
+      assert.equal(r.t.bind(l, 0, 7), 0);
+      r.t.listen(l, 1);
+      const other = r.t.open(EndpointKind.Stream);
+      assert.equal(r.t.bind(other, 0, 7), TErr.AddrInUse);
+      const u = r.t.open(EndpointKind.Datagram);
+      assert.equal(r.t.bind(u, 0, 7), 0, 'UDP has its own ports');
+      r.net.connect({ ip: PEER_IP, port: 40001 }, { ip: CHIP_IP, port: 7 });
+      r.run(5);
+      const c = r.t.accept(l);
+      r.t.shutdownSend(c);
+      assert.equal(r.t.release(c), false);
+      r.t.abort(l);
+      assert.equal(r.t.bind(other, 0, 7), 0, 'the server can listen again while the old connection closes');
+      assert.equal(r.t.listen(other, 1), 0);
+    });
+
     it('release() of an endpoint with no live connection frees it at once', () => {
       r = new TRig();
       const a = r.t.open(EndpointKind.Stream);

@@ -74,6 +74,8 @@ const enum Fl {
   NODELAY = 32,
   /** the hardware socket was taken away; the id waits for its queued `ended` */
   ZOMBIE = 64,
+  /** came from accept(): it shares the listener's port without having bound it */
+  ACCEPTED = 128,
 }
 
 /** Sink calls that arise inside a member (where the sink must not be called), delivered on the next turn or pump. */
@@ -319,7 +321,7 @@ export class OffloadTransport implements Transport {
     if (c < 0) return TErr.NoBuffers;
     this.kind[c] = EndpointKind.Stream;
     this.st[c] = St.Connected;
-    this.fl[c] = this.fl[ep] & Fl.NODELAY;
+    this.fl[c] = (this.fl[ep] & Fl.NODELAY) | Fl.ACCEPTED;
     this.sn[c] = s;
     this.port[c] = this.port[ep];
     this.unsentAt[c] = 0;
@@ -887,9 +889,15 @@ export class OffloadTransport implements Transport {
     return (this.fl[ep] & Fl.NODELAY) ? Sn_MR.ND : 0;
   }
 
-  private portTaken(port: number, kind: number, self: number): boolean {
+  /**
+   * Is `port` bound by another endpoint? Accepted connections and background closes do not hold
+   * the port they use, so a server can listen again at once (the chip keeps them apart by peer);
+   * with `any`, every endpoint using it counts (for picking ephemeral ports).
+   */
+  private portTaken(port: number, kind: number, self: number, any?: boolean): boolean {
     for (let ep = 0; ep < this.max; ep++) {
-      if (ep !== self && this.st[ep] !== St.Free && this.kind[ep] === kind && this.port[ep] === port) return true;
+      if (ep === self || this.st[ep] === St.Free || this.kind[ep] !== kind || this.port[ep] !== port) continue;
+      if (any || !(this.fl[ep] & (Fl.ACCEPTED | Fl.RELEASED))) return true;
     }
     return false;
   }
@@ -898,7 +906,7 @@ export class OffloadTransport implements Transport {
     const span = 0x10000 - this.ephBase;
     for (let i = 0; i < span; i++) {
       const p = this.ephBase + ((this.nextEph + i) % span);
-      if (!this.portTaken(p, kind, -1)) {
+      if (!this.portTaken(p, kind, -1, true)) {
         this.nextEph = (this.nextEph + i + 1) % span;
         return p;
       }
