@@ -179,7 +179,7 @@ export class OffloadTransport implements Transport {
     this.st = new Uint8Array(n);
     this.fl = new Uint16Array(n);
     this.gen = new Uint16Array(n);
-    this.sn = new Int8Array(n).fill(-1);
+    this.sn = new Int8Array(n);
     this.port = new Uint16Array(n);
     this.backlog = new Uint8Array(n);
     this.peerIp = new Float64Array(n);
@@ -187,11 +187,15 @@ export class OffloadTransport implements Transport {
     this.unsentAt = new Float64Array(n);
     this.relSeq = new Float64Array(n);
     this.closeTimer = new Float64Array(n);
-    this.dgLen = new Int32Array(n).fill(-1);
-    this.rxKnown = new Int32Array(n).fill(-1);
+    this.dgLen = new Int32Array(n);
+    this.rxKnown = new Int32Array(n);
     this.staged = new Uint16Array(n);
     this.dgFrom = new Float64Array(n);
     this.dgFromPort = new Uint16Array(n);
+    // filled in place rather than chained, so nothing depends on what fill() returns
+    this.sn.fill(-1);
+    this.dgLen.fill(-1);
+    this.rxKnown.fill(-1);
     this.snEp.fill(-1);
     let maxDg = Def.MAX_DATAGRAM as number;
     for (let s = 0; s < Chip.SOCKETS; s++) {
