@@ -98,6 +98,42 @@ describe('sim/harness: createHarness', () => {
       assert.deepEqual(events, ['FD_ACCEPT listener 0', 'FD_WRITE conn 0', 'FD_CLOSE conn 10050', 'closed graceful=false error=10050 unsent=0']);
     });
 
+    it('300 connections with mixed peers and teardowns give every hardware socket back', async () => {
+      h = await createHarness();
+      const api = h.api;
+      let seed = 12345;
+      const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return (seed >> 12) % n; };
+      const l = h.vnet!.listen({ ip: '192.168.1.10', port: 5000 });
+      // peers: answer and close, close, reset at once, or never send their FIN
+      l.onAccept = (p) => {
+        const mode = rnd(4);
+        p.onData = () => { if (mode === 0) p.send('ok'); };
+        p.onFin = () => { if (mode !== 3) p.fin(); };
+        if (mode === 2) p.rst();
+      };
+      const results: string[] = [];
+      for (let i = 0; i < 300; i++) {
+        const s = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
+        assert.ok(s > 0, 'a socket is always available: background closes are reclaimed');
+        api.ioctlsocket(s, 0x8004667e, { value: 1 }); // FIONBIO
+        api.connect(s, '192.168.1.10', 5000);
+        await h.run(3);
+        api.send(s, new Uint8Array(rnd(3000)), undefined, undefined);
+        const how = rnd(3);
+        if (how === 1) api.setsockopt(s, OptLevel.SOL_SOCKET, SockOpt.SO_LINGER, { onoff: 1, linger: 0 });
+        if (how === 2) api.shutdown(s, 1);
+        api.closesocket(s, (r) => results.push(`${r.graceful} ${r.error}`));
+        await h.run(rnd(20));
+      }
+      await h.run(10000);
+      assert.equal(results.length, 300);
+      const kinds = [...new Set(results)].sort();
+      assert.deepEqual(kinds, ['false 10053', 'false 10054', 'false 10055', 'true 0'], 'abortive, reset, reclaimed, graceful');
+      assert.equal(h.freeHardwareSockets(), 8);
+      assert.equal(api.backgroundCloses(), 0);
+      assert.equal(api.openSockets(), 0);
+    });
+
     it('without INT wired the driver polls, with the same event order', async () => {
       h = await createHarness({ int: false });
       const events: string[] = [];
