@@ -216,6 +216,37 @@ describe('sim/harness: createHarness', () => {
       assert.equal(h.freeHardwareSockets(), 7);
     });
 
+    it('blocking calls busy-wait while the chip and the kernel run on: connect, recv, a linger close', async function () {
+      this.timeout(20000);
+      h = await createHarness({ network: 'host', time: 'real' });
+      const host = h.host!;
+      // the kernel peer says goodbye first, so the rest of the teardown needs no user-space peer code
+      const server = net.createServer((sock) => { sock.on('error', () => {}); sock.end('bye'); });
+      await new Promise<void>((r) => server.listen(0, host.toHost('192.168.1.30'), () => r()));
+      const port = (server.address() as net.AddressInfo).port;
+      try {
+        const api = h.api;
+        const s = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
+        assert.equal(api.connect(s, '192.168.1.30', port), 0, 'the kernel completes the handshake during the block');
+        // the server's greeting needs its accept callback, which runs only when this thread yields
+        await new Promise((r) => setTimeout(r, 50));
+        const buf = new Uint8Array(16);
+        assert.equal(api.recv(s, buf, 16, 0), 3);
+        assert.equal(text(buf.subarray(0, 3)), 'bye');
+        assert.equal(api.recv(s, buf, 16, 0), 0, 'end of stream');
+        assert.equal(api.setsockopt(s, OptLevel.SOL_SOCKET, SockOpt.SO_LINGER, { onoff: 1, linger: 3 }), 0);
+        let done = '';
+        const t0 = h.clock.now();
+        assert.equal(api.closesocket(s, (r) => { done = JSON.stringify(r); }), 0);
+        assert.ok(h.clock.now() - t0 < 1000, 'returned once the chip was CLOSED, well before the 3 s bound');
+        await h.run(5);
+        assert.equal(done, '{"graceful":true,"error":0,"unsentBytes":0}');
+        assert.equal(h.freeHardwareSockets(), 8);
+      } finally {
+        server.close();
+      }
+    });
+
     it('the device connects to a kernel server; getpeername names it by its virtual address', async function () {
       this.timeout(20000);
       h = await createHarness({ network: 'host', time: 'real' });
