@@ -12,3 +12,5 @@ export function checkSource(code: string, fileName: string): Finding[];
 export function regexProblems(pattern: string): string[];
 export function formatFinding(f: Finding): string;
 export function checkDir(dir: string, out: { log: (s: string) => void; error: (s: string) => void }): number;
+export const STORAGE_BYTES: Record<string, number>;
+export function bundleBoard(fileName: string): string | undefined;

@@ -569,6 +569,24 @@ export function formatFinding(f) {
 }
 
 /**
+ * Flash Storage area per board, where `npm run flash` puts the bundle (.bootcde) so that its code runs
+ * from flash: `saved_code` pages × page size in Espruino's boards/*.py (2v29). A bundle larger than
+ * this cannot be flashed to that board; the gate reports it without failing.
+ */
+export const STORAGE_BYTES = {
+  'espruino-pico': 3 * 16384,
+  'espruino-wifi': 1 * 65536,
+  'espruino-original': 10 * 2048,
+  'esp32-devkit': 224 * 4096,
+};
+
+/** the board a bundle is for (`<board>.js` or `<app>-<board>.js`), or undefined */
+export function bundleBoard(fileName) {
+  const base = path.basename(fileName, '.js');
+  return Object.keys(STORAGE_BYTES).find((b) => base === b || base.endsWith('-' + b));
+}
+
+/**
  * Checks every *.js directly in `dir`. Returns the process exit code.
  * @param {string} dir
  * @param {{log: (s: string) => void, error: (s: string) => void}} out
@@ -587,7 +605,10 @@ export function checkDir(dir, out) {
   for (const f of files) {
     const file = path.join(dir, f);
     const code = fs.readFileSync(file, 'utf8');
-    out.log(`${file}: ${Buffer.byteLength(code, 'utf8')} bytes`);
+    const size = Buffer.byteLength(code, 'utf8');
+    const board = bundleBoard(f);
+    const room = board === undefined ? '' : ` (${board} flash Storage ${STORAGE_BYTES[board]} bytes: ${size + 32 <= STORAGE_BYTES[board] ? 'fits' : 'DOES NOT FIT'})`;
+    out.log(`${file}: ${size} bytes${room}`);
     findings.push(...checkSource(code, file));
   }
   out.log(`${files.length} bundles checked, ${findings.length} findings`);

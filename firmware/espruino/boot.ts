@@ -6,12 +6,15 @@ import { EspruinoClock } from '../../hal/espruino/clock';
 import type { BoardHal, App } from '../app/app';
 
 /**
- * Starts an application on a board. Runs now (after upload) and again at every power-up through
- * E.on('init'); E.on('kill') stops it ahead of save(), so the saved state holds no live timers or watches.
+ * Starts an application on a board. Runs now, when the code is executed (after an upload, or from
+ * .bootcde at every power-up), and again through E.on('init') after a save() of RAM state;
+ * E.on('kill') stops it ahead of save(), so the saved state holds no live timers or watches.
+ * Starting is idempotent, so a boot that both executes the code and emits 'init' starts it once.
  */
 export function boot(board: BoardConfig, app: App): void {
   let stop: (() => void) | undefined;
   const go = function () {
+    if (stop) return;
     board.spi.setup({ sck: board.sck, miso: board.miso, mosi: board.mosi, baud: board.baud, mode: 0, order: 'msb' });
     const hal: BoardHal = {
       board: board.name,

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { checkSource, regexProblems, Finding } from '../../tools/check-bundle.js';
+import { checkSource, regexProblems, Finding, bundleBoard, STORAGE_BYTES } from '../../tools/check-bundle.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'tools/check-bundle.js');
@@ -248,6 +248,22 @@ console.log(total, keys, r, ok, own, fallback, merged, variadic(1, 2));
         '',
       ].join('\n'));
       assert.equal(r.stderr, `${path.join(tmp, 'bad.js')}:2:13 missing-global — Map does not exist on Espruino\n`);
+    });
+
+    it('says whether each board bundle fits its board\'s flash Storage, without failing on it', () => {
+      fs.writeFileSync(path.join(tmp, 'espruino-original.js'), 'var a = 1;\n' + '//'.padEnd(20480, 'x') + '\n');
+      fs.writeFileSync(path.join(tmp, 'demo-esp32-devkit.js'), 'var a = 1;\n');
+      const r = spawnSync(process.execPath, [cli, tmp], { encoding: 'utf8' });
+      assert.equal(r.status, 0);
+      assert.equal(r.stdout, [
+        `${path.join(tmp, 'demo-esp32-devkit.js')}: 11 bytes (esp32-devkit flash Storage 917504 bytes: fits)`,
+        `${path.join(tmp, 'espruino-original.js')}: 20492 bytes (espruino-original flash Storage 20480 bytes: DOES NOT FIT)`,
+        '2 bundles checked, 0 findings',
+        '',
+      ].join('\n'));
+      assert.equal(bundleBoard('dist/six-step-espruino-pico.js'), 'espruino-pico');
+      assert.equal(bundleBoard('dist/other.js'), undefined);
+      assert.equal(STORAGE_BYTES['espruino-pico'], 49152);
     });
 
     it('exits 1 with a clear message when there are no bundles or no directory', () => {
