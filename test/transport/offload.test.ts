@@ -190,6 +190,24 @@ describe('offload transport on the W5500 model (virtual network)', () => {
       assert.equal(r.t.readable(ep), 0);
     });
 
+    it('the queries (readable, writeSpace, unsent, pendingAccepts, available) cost no bus traffic', () => {
+      r = new TRig();
+      const { ep, peer } = connected(r);
+      const l = r.t.open(EndpointKind.Stream);
+      r.t.listen(l, 1);
+      const u = r.t.open(EndpointKind.Datagram);
+      r.t.bind(u, 0, 5353);
+      peer.send('abc');
+      r.net.udpPeer({ ip: PEER_IP, port: 6000 }).sendTo({ ip: CHIP_IP, port: 5353 }, 'dg');
+      r.t.send(ep, bytes(100), 0, 100);
+      r.run(5);
+      const c = r.model.trace.counters;
+      const before = c.transactions;
+      const got = [r.t.readable(ep), r.t.writeSpace(ep), r.t.unsent(ep), r.t.pendingAccepts(l), r.t.available(), r.t.readable(u), r.t.writeSpace(u)];
+      assert.equal(c.transactions, before);
+      assert.deepEqual(got, [3, 2048, 0, 0, 5, 2, 1472]);
+    });
+
     it('unsent counts bytes the peer has not acknowledged (zero window)', () => {
       r = new TRig();
       const { ep, peer } = connected(r);

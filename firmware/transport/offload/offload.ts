@@ -137,10 +137,12 @@ export class OffloadTransport implements Transport {
   private dgBuf: (Uint8Array | undefined)[] = [];
   private dgLen: Int32Array;
   /**
-   * Stream bytes readable as last read from Sn_RX_RSR, -1 when unknown. The layer asks often; the chip
-   * raises RECV for every arrival, and that (or a recv) is the only way the count grows or shrinks.
+   * What the queries answer from, without bus traffic (the layer asks on every turn): readable stream
+   * bytes as Sn_RX_RSR read at the last RECV (less what recv took since), and free TX space as
+   * Sn_TX_FSR read at the last SEND_OK (less what send gave the chip since).
    */
   private rxKnown: Int32Array;
+  private txKnown: Uint16Array;
   /** bytes taken by send() while a SEND was in flight, not yet handed to the chip */
   private stage: (Uint8Array | undefined)[] = [];
   private staged: Uint16Array;
@@ -189,13 +191,13 @@ export class OffloadTransport implements Transport {
     this.closeTimer = new Float64Array(n);
     this.dgLen = new Int32Array(n);
     this.rxKnown = new Int32Array(n);
+    this.txKnown = new Uint16Array(n);
     this.staged = new Uint16Array(n);
     this.dgFrom = new Float64Array(n);
     this.dgFromPort = new Uint16Array(n);
     // filled in place rather than chained, so nothing depends on what fill() returns
     this.sn.fill(-1);
     this.dgLen.fill(-1);
-    this.rxKnown.fill(-1);
     this.snEp.fill(-1);
     let maxDg = Def.MAX_DATAGRAM as number;
     for (let s = 0; s < Chip.SOCKETS; s++) {
@@ -264,7 +266,8 @@ export class OffloadTransport implements Transport {
     this.peerPort[ep] = 0;
     this.unsentAt[ep] = 0;
     this.dgLen[ep] = -1;
-    this.rxKnown[ep] = -1;
+    this.rxKnown[ep] = 0;
+    this.txKnown[ep] = 0;
     this.staged[ep] = 0;
     this.role[s] = Role.Own;
     this.snEp[s] = ep;
@@ -330,7 +333,7 @@ export class OffloadTransport implements Transport {
     this.port[c] = this.port[ep];
     this.unsentAt[c] = 0;
     this.dgLen[c] = -1;
-    this.rxKnown[c] = -1;
+    this.txKnown[c] = this.drv.txSize[s];
     this.staged[c] = 0;
     this.role[s] = Role.Own;
     this.snEp[s] = c;
@@ -339,7 +342,9 @@ export class OffloadTransport implements Transport {
       this.peerPort[c] = (this.addr6[4] << 8) | this.addr6[5];
     }
     // What happened between the connection and accept() is told now, on the next turn.
-    if (this.drv.rxAvailable(s) > 0) this.defer(c, Q.READABLE, 0, 0);
+    this.rxKnown[c] = 0;
+    this.learnRx(c);
+    if (this.rxKnown[c] > 0) this.defer(c, Q.READABLE, 0, 0);
     if (this.snFin[s]) {
       this.fl[c] |= Fl.FIN;
       this.defer(c, Q.FIN, 0, 0);
@@ -390,8 +395,14 @@ export class OffloadTransport implements Transport {
       this.fl[ep] |= Fl.WANT_WRITE;
       return 0;
     }
+    this.tookTx(ep, r);
     if (r < len) this.fl[ep] |= Fl.WANT_WRITE;
     return r;
+  }
+
+  private tookTx(ep: number, n: number): void {
+    const k = this.txKnown[ep];
+    this.txKnown[ep] = k > n ? k - n : 0;
   }
 
   private stageBytes(ep: number, buf: Uint8Array, off: number, len: number): number {
@@ -419,6 +430,7 @@ export class OffloadTransport implements Transport {
       const st = this.stage[ep] as Uint8Array;
       const r = this.drv.send(s, st.subarray(0, have));
       if (r > 0) {
+        this.tookTx(ep, r);
         // moving the rest to the front: a forward copy, safe for overlapping ranges
         if (r < have) st.set(st.subarray(r, have), 0);
         this.staged[ep] = have - r;
@@ -436,7 +448,7 @@ export class OffloadTransport implements Transport {
     }
     if (this.st[ep] !== St.Connected || (this.fl[ep] & (Fl.SHUT | Fl.RELEASED))) return 0;
     if (this.drv.sending(s) || this.staged[ep] > 0) return this.stageMax - this.staged[ep];
-    return this.txFree(s);
+    return this.txKnown[ep];
   }
 
   sendTo(ep: number, buf: Uint8Array, off: number, len: number, ip: number, port: number): number {
@@ -465,13 +477,9 @@ export class OffloadTransport implements Transport {
   readable(ep: number): number {
     if (!this.live(ep)) return this.kind[ep] === EndpointKind.Datagram ? -1 : 0;
     const s = this.sn[ep];
-    if (this.kind[ep] === EndpointKind.Datagram) return this.peekDatagram(ep);
+    if (this.kind[ep] === EndpointKind.Datagram) return this.dgLen[ep];
     if (s < 0 || (this.fl[ep] & Fl.RELEASED) || this.st[ep] < St.Connected) return 0;
-    if (this.rxKnown[ep] >= 0) return this.rxKnown[ep];
-    const n = this.drv.rxAvailable(s);
-    if (n < 0) return 0;
-    this.rxKnown[ep] = n;
-    return n;
+    return this.rxKnown[ep];
   }
 
   recv(ep: number, buf: Uint8Array, off: number, len: number): number {
@@ -480,13 +488,14 @@ export class OffloadTransport implements Transport {
     if (s < 0 || len === 0 || this.st[ep] < St.Connected) return 0;
     const n = this.drv.recv(s, buf.subarray(off, off + len));
     const k = this.rxKnown[ep];
-    this.rxKnown[ep] = n > 0 && k >= n ? k - n : -1;
+    // more than we knew of: the rest arrived after the last RECV, whose event is on its way
+    this.rxKnown[ep] = n > 0 && k > n ? k - n : (n > 0 ? 0 : k);
     return n > 0 ? n : 0;
   }
 
   recvFrom(ep: number, buf: Uint8Array, off: number, len: number, from: PeerAddress): number {
     if (!this.live(ep) || this.kind[ep] !== EndpointKind.Datagram || !this.validRange(buf, off, len)) return -1;
-    const full = this.peekDatagram(ep);
+    const full = this.dgLen[ep];
     if (full < 0) return -1;
     const d = this.dgBuf[ep] as Uint8Array;
     const kept = full < d.length ? full : d.length;
@@ -497,12 +506,17 @@ export class OffloadTransport implements Transport {
       from.port = this.dgFromPort[ep];
     }
     this.dgLen[ep] = -1;
+    // the next one, if it came with the same RECV
+    this.pullDatagram(ep);
     return full;
   }
 
   unsent(ep: number): number {
     if (!this.live(ep) || this.kind[ep] !== EndpointKind.Stream) return 0;
-    if (this.st[ep] === St.Connected && this.sn[ep] >= 0) return this.pending(ep);
+    if (this.st[ep] === St.Connected && this.sn[ep] >= 0) {
+      const inChip = this.drv.txSize[this.sn[ep]] - this.txKnown[ep];
+      return (inChip > 0 ? inChip : 0) + this.staged[ep];
+    }
     return this.unsentAt[ep];
   }
 
@@ -623,7 +637,10 @@ export class OffloadTransport implements Transport {
       return;
     }
     if (this.kind[ep] === EndpointKind.Datagram) {
-      if (ev === SnEvent.RECV) this.sink.readable(ep);
+      if (ev === SnEvent.RECV) {
+        if (this.dgLen[ep] < 0) this.pullDatagram(ep);
+        if (this.dgLen[ep] >= 0) this.sink.readable(ep);
+      }
       else if (ev === SnEvent.SEND_OK || ev === SnEvent.WRITABLE || ev === SnEvent.TIMEOUT) this.owedWrite(ep);
       return;
     }
@@ -631,6 +648,8 @@ export class OffloadTransport implements Transport {
     if (st === St.Connecting) {
       if (ev === SnEvent.CON) {
         this.st[ep] = St.Connected;
+        this.txKnown[ep] = this.drv.txSize[s];
+        this.rxKnown[ep] = 0;
         if (this.fl[ep] & Fl.SHUT) this.flushStage(ep);
         this.sink.connectDone(ep, TCause.None);
       } else if (ev === SnEvent.TIMEOUT || ev === SnEvent.RESET) {
@@ -647,18 +666,21 @@ export class OffloadTransport implements Transport {
     if (st !== St.Connected) return;
     switch (ev) {
       case SnEvent.RECV:
-        this.rxKnown[ep] = -1;
         if (this.fl[ep] & Fl.RELEASED) this.discard(ep);
-        else this.sink.readable(ep);
+        else {
+          this.learnRx(ep);
+          this.sink.readable(ep);
+        }
         return;
       case SnEvent.SEND_OK:
       case SnEvent.WRITABLE:
+        this.txKnown[ep] = this.txFree(s);
         this.flushStage(ep);
         this.owedWrite(ep);
         return;
       case SnEvent.DISCON:
-        this.rxKnown[ep] = -1;
         if (this.fl[ep] & Fl.FIN) return;
+        this.learnRx(ep);
         this.fl[ep] |= Fl.FIN;
         this.sink.peerFin(ep);
         return;
@@ -695,8 +717,10 @@ export class OffloadTransport implements Transport {
     const s = this.sn[ep];
     const unsent = cause === TCause.None || s < 0 ? 0 : this.pending(ep);
     this.unsentAt[ep] = unsent;
-    this.rxKnown[ep] = -1;
     this.staged[ep] = 0;
+    this.txKnown[ep] = 0;
+    if (this.down) this.rxKnown[ep] = 0;
+    else this.learnRx(ep);
     if (this.fl[ep] & Fl.RELEASED) {
       this.freeEp(ep);
     } else {
@@ -918,7 +942,15 @@ export class OffloadTransport implements Transport {
     return this.ephBase;
   }
 
-  private peekDatagram(ep: number): number {
+  /** Sn_RX_RSR now (events and members only, never a query) */
+  private learnRx(ep: number): void {
+    const s = this.sn[ep];
+    const n = s >= 0 ? this.drv.rxAvailable(s) : 0;
+    this.rxKnown[ep] = n > 0 ? n : 0;
+  }
+
+  /** reads the next datagram ahead, so `readable` can give its length without bus traffic */
+  private pullDatagram(ep: number): number {
     if (this.dgLen[ep] >= 0) return this.dgLen[ep];
     const s = this.sn[ep];
     if (s < 0 || this.st[ep] !== St.Bound) return -1;
