@@ -71,6 +71,7 @@ export function conformanceSuite(title: string, factory: RigFactory, opts: Suite
     describe('closesocket and linger (§4)', () => {
       t('SO_DONTLINGER (default), blocking: returns at once, graceful in the background: all queued bytes then FIN; done reports graceful', (r) => dontLinger(r, false));
       t('SO_DONTLINGER (default), non-blocking: returns at once, never WSAEWOULDBLOCK; all queued bytes then FIN', (r) => dontLinger(r, true));
+      t('SO_DONTLINGER, the peer never answers our FIN: the close bound (closeTimeout) forces CLOSE; done reports WSAETIMEDOUT', dontLingerBound);
       t('SO_LINGER 0, blocking: abortive at once, no FIN; [W5500 difference] the peer learns by RST on its next segment', (r) => lingerZero(r, false));
       t('SO_LINGER 0, non-blocking: abortive at once, no FIN; [W5500 difference] the peer learns by RST on its next segment', (r) => lingerZero(r, true));
       t('SO_LINGER n, blocking: returns when the graceful close completes (before n s); done reports graceful', lingerBlockingCompletes);
@@ -308,6 +309,23 @@ async function dontLinger(rig: ConformanceRig, nonBlocking: boolean): Promise<vo
   assert.deepEqual(w.result, { graceful: true, error: 0, unsentBytes: 0 });
   await expectAllFree(rig);
   assert.equal(w.calls, 1);
+}
+
+async function dontLingerBound(rig: ConformanceRig): Promise<void> {
+  const api = rig.api;
+  const { s, peer } = await connected(rig, true);
+  const data = pattern(500, 41);
+  await sendAll(rig, s, data);
+  const w = closeWatch();
+  const t0 = rig.now();
+  assert.equal(api.closesocket(s, w.done), 0);
+  await waitFor(rig, () => peer.ended, 'FIN');
+  assertBytes(peer.received(), data, 'every byte, then FIN');
+  await waitFor(rig, () => w.calls > 0, 'the close bound', 8000);
+  const took = rig.now() - t0;
+  assert.ok(took >= 3900 && took < 5000, `forced at the default bound of 4 s (took ${took} ms)`);
+  assert.deepEqual(w.result, { graceful: false, error: WSAError.WSAETIMEDOUT, unsentBytes: 0 }, 'a bound forced the close: WSAETIMEDOUT (types.ts CloseResult)');
+  await expectAllFree(rig, 100);
 }
 
 async function lingerZero(rig: ConformanceRig, nonBlocking: boolean): Promise<void> {

@@ -1,0 +1,415 @@
+/**
+ * Soak: many connection lifecycles through the socket layer on the W5500 model (host network, real
+ * time), each against a kernel peer on loopback, with a seeded random choice of who connects, how
+ * much data flows each way and how the connection is torn down. Checks every byte a graceful path
+ * promises and that no hardware socket is leaked. Bounded in count and in time.
+ *
+ *   npm run soak -- [--lifecycles N] [--seed S] [--concurrency C] [--limit-s SECONDS]
+ *
+ * Exits 1 when a byte was lost on a graceful path, a hardware socket leaked, a lifecycle failed, or
+ * the time bound ran out.
+ */
+import { AddressFamily, IoctlCmd, OptLevel, ShutdownHow, SockOpt, SockType } from '../firmware/socket/constants';
+import { WSAError } from '../firmware/socket/errors';
+import type { CloseResult, SockAddr } from '../firmware/socket/types';
+import type { ConformanceRig, PeerConn, PeerListener } from '../test/conformance/rig';
+import { w5500HostRig } from '../test/conformance/w5500-rig';
+
+function option(name: string, def: number): number {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return def;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v) || v < 0) {
+    console.error(`${name} needs a non-negative number`);
+    process.exit(2);
+  }
+  return v;
+}
+
+const LIFECYCLES = option('--lifecycles', 2000);
+const SEED = option('--seed', 1);
+const CONCURRENCY = Math.max(1, option('--concurrency', 6));
+const LIMIT_MS = option('--limit-s', 290) * 1000;
+const STEP_MS = 8000;
+
+/** mulberry32: small, seedable, good enough to pick paths */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Path =
+  | 'device shutdown, both read to the end'
+  | 'device DONTLINGER'
+  | 'device linger 0'
+  | 'device non-blocking linger n, then shutdown, retried'
+  | 'device DONTLINGER, peer slow to FIN'
+  | 'device DONTLINGER, peer never FINs'
+  | 'peer FIN, device linger n (blocking)'
+  | 'peer FIN, device DONTLINGER'
+  | 'peer RST';
+
+const PATHS: [Path, number][] = [
+  ['device shutdown, both read to the end', 20],
+  ['device DONTLINGER', 20],
+  ['device linger 0', 10],
+  ['device non-blocking linger n, then shutdown, retried', 10],
+  ['device DONTLINGER, peer slow to FIN', 4],
+  ['device DONTLINGER, peer never FINs', 4],
+  ['peer FIN, device linger n (blocking)', 12],
+  ['peer FIN, device DONTLINGER', 14],
+  ['peer RST', 10],
+];
+
+const stats = {
+  lifecycles: 0,
+  bytesChecked: 0,
+  bytesLost: 0,
+  reclaimed: 0,
+  /** reclaimed before their FIN went out: their bytes were not promised */
+  reclaimedBeforeFin: 0,
+  /** the device's listener had no hardware socket to listen on, so the peer's connection was refused */
+  listenerStarved: 0,
+  failures: [] as string[],
+  byPath: new Map<Path, number>(),
+  asServer: 0,
+};
+
+function bytes(n: number, r: () => number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = (r() * 256) | 0;
+  return b;
+}
+
+/** counts the bytes of `want` that did not arrive intact, in order, in `got` */
+function check(got: Uint8Array, want: Uint8Array): void {
+  let same = 0;
+  while (same < got.length && same < want.length && got[same] === want[same]) same++;
+  stats.bytesChecked += want.length;
+  const lost = want.length - same + Math.max(0, got.length - want.length);
+  if (lost > 0) {
+    stats.bytesLost += lost;
+    throw new Error(`${lost} of ${want.length} bytes lost or changed (first at ${same})`);
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const o = new Uint8Array(a.length + b.length);
+  o.set(a, 0);
+  o.set(b, a.length);
+  return o;
+}
+
+/** the peer's connection to the device's listener was refused: every hardware socket was held */
+class ListenerStarved extends Error {}
+
+let lockTail: Promise<void> = Promise.resolve();
+/** a FIFO lock: resolves with the function that lets the next waiter in */
+function connectLock(): Promise<() => void> {
+  let release!: () => void;
+  const mine = new Promise<void>((r) => { release = r; });
+  const prev = lockTail;
+  lockTail = prev.then(() => mine);
+  return prev.then(() => release);
+}
+
+class Lifecycle {
+  /** the device socket and the peer of this lifecycle, for the clean-up after a failure */
+  sock = -1;
+  peer: PeerConn | undefined;
+  private api;
+  constructor(private rig: ConformanceRig, private listener: PeerListener, private devListener: { s: number; port: number }, private r: () => number) {
+    this.api = rig.api;
+  }
+
+  private async until(pred: () => boolean, what: string): Promise<void> {
+    if (!(await this.rig.runUntil(pred, STEP_MS))) throw new Error('timed out waiting for ' + what);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return this.rig.run(ms);
+  }
+
+  private async open(asServer: boolean): Promise<{ s: number; peer: PeerConn }> {
+    const api = this.api;
+    if (asServer) {
+      const peer = await this.rig.peers.connect(this.devListener.port);
+      let s = -1;
+      const ok = await this.rig.runUntil(() => {
+        s = api.accept(this.devListener.s, undefined);
+        if (s > 0) return true;
+        if (api.WSAGetLastError() !== WSAError.WSAEWOULDBLOCK) throw new Error('accept failed ' + api.WSAGetLastError());
+        return peer.wasReset;
+      }, STEP_MS);
+      if (!ok || s < 0) {
+        if (peer.wasReset) throw new ListenerStarved();
+        throw new Error('timed out waiting for accept');
+      }
+      // accepted sockets inherit non-blocking mode from the listener
+      return { s, peer };
+    }
+    const s = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
+    if (s < 0) throw new Error('socket failed ' + api.WSAGetLastError());
+    api.ioctlsocket(s, IoctlCmd.FIONBIO, 1);
+    // connects go one at a time, so the next connection the peer accepts is ours
+    const release = await connectLock();
+    try {
+      const before = this.listener.conns.length;
+      const out: SockAddr = { addr: '', port: 0 };
+      if (api.connect(s, this.rig.peers.ip, this.listener.port) !== -1 || api.WSAGetLastError() !== WSAError.WSAEWOULDBLOCK) {
+        throw new Error('connect did not start: ' + api.WSAGetLastError());
+      }
+      await this.until(() => api.getpeername(s, out) === 0 && this.listener.conns.length > before, 'connect');
+      return { s, peer: this.listener.conns[before] };
+    } finally {
+      release();
+    }
+  }
+
+  private async sendAll(s: number, data: Uint8Array): Promise<void> {
+    let off = 0;
+    while (off < data.length) {
+      const n = this.api.send(s, data.subarray(off), undefined, undefined);
+      if (n > 0) { off += n; continue; }
+      if (this.api.WSAGetLastError() !== WSAError.WSAEWOULDBLOCK) throw new Error('send failed ' + this.api.WSAGetLastError());
+      await this.sleep(1);
+    }
+  }
+
+  private async recvToEnd(s: number): Promise<{ got: Uint8Array; err: number }> {
+    const buf = new Uint8Array(2048);
+    let got: Uint8Array = new Uint8Array(0);
+    const end = this.rig.now() + STEP_MS;
+    for (;;) {
+      const n = this.api.recv(s, buf, undefined, undefined);
+      if (n > 0) { got = concat(got, buf.subarray(0, n)); continue; }
+      if (n === 0) return { got, err: 0 };
+      const e = this.api.WSAGetLastError();
+      if (e !== WSAError.WSAEWOULDBLOCK) return { got, err: e };
+      if (this.rig.now() > end) throw new Error('no end of stream');
+      await this.sleep(1);
+    }
+  }
+
+  private closeWith(s: number, how: 'dontlinger' | 'linger0' | 'lingerN'): Promise<CloseResult> {
+    const api = this.api;
+    return new Promise((resolve, reject) => {
+      const done = (r: CloseResult) => { if (r.error === WSAError.WSAENOBUFS) stats.reclaimed++; resolve(r); };
+      if (how === 'linger0') api.setsockopt(s, OptLevel.SOL_SOCKET, SockOpt.SO_LINGER, { onoff: 1, linger: 0 });
+      if (how === 'lingerN') {
+        api.ioctlsocket(s, IoctlCmd.FIONBIO, 0);
+        api.setsockopt(s, OptLevel.SOL_SOCKET, SockOpt.SO_LINGER, { onoff: 1, linger: 2 });
+      }
+      if (api.closesocket(s, done) !== 0) reject(new Error('closesocket failed ' + api.WSAGetLastError()));
+    });
+  }
+
+  /**
+   * A graceful close: every byte of `out`, then FIN, must reach the peer — unless the close was
+   * reclaimed (forced CLOSE because a new socket needed its hardware socket), which promises nothing.
+   */
+  private async closeAndCheck(s: number, peer: PeerConn, out: Uint8Array, how: 'dontlinger' | 'lingerN'): Promise<void> {
+    let done: CloseResult | undefined;
+    void this.closeWith(s, how).then((r) => { done = r; });
+    await this.until(() => peer.ended || (done !== undefined && !done.graceful), 'FIN or the end of the close');
+    if (!peer.ended) {
+      if (done!.error === WSAError.WSAENOBUFS) { stats.reclaimedBeforeFin++; return; }
+      throw new Error('the close ended without a FIN: ' + JSON.stringify(done));
+    }
+    check(peer.received(), out);
+    await this.until(() => done !== undefined, 'the close to finish');
+    if (!done!.graceful && done!.error !== WSAError.WSAENOBUFS) throw new Error('not graceful: ' + JSON.stringify(done));
+  }
+
+  async run(path: Path, asServer: boolean): Promise<void> {
+    const api = this.api;
+    const r = this.r;
+    const out = bytes(Math.floor(r() * 4000), r);
+    const inn = bytes(Math.floor(r() * 4000), r);
+    const { s, peer } = await this.open(asServer);
+    this.sock = s;
+    this.peer = peer;
+    switch (path) {
+      case 'device shutdown, both read to the end': {
+        peer.onEnd = () => peer.end();
+        if (inn.length) peer.send(inn);
+        await this.sendAll(s, out);
+        if (api.shutdown(s, ShutdownHow.SD_SEND) !== 0) throw new Error('shutdown ' + api.WSAGetLastError());
+        const got = await this.recvToEnd(s);
+        if (got.err !== 0) throw new Error('recv ended with ' + got.err);
+        check(got.got, inn);
+        const res = await this.closeWith(s, 'dontlinger');
+        await this.until(() => peer.ended, 'FIN');
+        check(peer.received(), out);
+        if (!res.graceful && res.error !== WSAError.WSAENOBUFS) throw new Error('not graceful: ' + JSON.stringify(res));
+        break;
+      }
+      case 'device DONTLINGER':
+      case 'device DONTLINGER, peer slow to FIN': {
+        const slow = path === 'device DONTLINGER, peer slow to FIN';
+        peer.onEnd = () => { if (slow) setTimeout(() => peer.end(), 1500); else peer.end(); };
+        if (inn.length) peer.send(inn);
+        await this.sendAll(s, out);
+        await this.closeAndCheck(s, peer, out, 'dontlinger');
+        break;
+      }
+      case 'device DONTLINGER, peer never FINs': {
+        // The background close holds its hardware socket until the close bound or a reclaim ends it;
+        // the lifecycle does not wait for that, so such closes pile up and socket() must reclaim.
+        if (inn.length) peer.send(inn);
+        await this.sendAll(s, out);
+        const res = this.closeWith(s, 'dontlinger');
+        await this.until(() => peer.ended, 'FIN');
+        check(peer.received(), out);
+        void res.then((r) => {
+          // WSAECONNABORTED: the transport's own close bound fired before the layer's (see the report)
+          if (r.graceful || (r.error !== WSAError.WSAENOBUFS && r.error !== WSAError.WSAETIMEDOUT && r.error !== WSAError.WSAECONNABORTED)) {
+            stats.failures.push('a close the peer never answered ended ' + JSON.stringify(r));
+          }
+          peer.reset();
+        });
+        return;
+      }
+      case 'device linger 0': {
+        if (inn.length) peer.send(inn);
+        await this.sendAll(s, out);
+        const res = await this.closeWith(s, 'linger0');
+        if (res.graceful) throw new Error('linger 0 reported graceful');
+        await this.sleep(5);
+        peer.reset();
+        break;
+      }
+      case 'device non-blocking linger n, then shutdown, retried': {
+        peer.onEnd = () => peer.end();
+        await this.sendAll(s, out);
+        api.setsockopt(s, OptLevel.SOL_SOCKET, SockOpt.SO_LINGER, { onoff: 1, linger: 3 });
+        let result: CloseResult | undefined;
+        const done = (x: CloseResult) => { result = x; };
+        if (api.closesocket(s, done) !== -1 || api.WSAGetLastError() !== WSAError.WSAEWOULDBLOCK) throw new Error('expected WSAEWOULDBLOCK');
+        if (api.shutdown(s, ShutdownHow.SD_SEND) !== 0) throw new Error('shutdown ' + api.WSAGetLastError());
+        if (inn.length) peer.send(inn);
+        const got = await this.recvToEnd(s);
+        if (got.err !== 0) throw new Error('recv ended with ' + got.err);
+        check(got.got, inn);
+        await this.until(() => api.closesocket(s, done) === 0, 'closesocket to complete');
+        await this.until(() => result !== undefined, 'done');
+        if (!result!.graceful) throw new Error('not graceful: ' + JSON.stringify(result));
+        check(peer.received(), out);
+        break;
+      }
+      case 'peer FIN, device linger n (blocking)':
+      case 'peer FIN, device DONTLINGER': {
+        if (inn.length) peer.send(inn);
+        peer.end();
+        const got = await this.recvToEnd(s);
+        if (got.err !== 0) throw new Error('recv ended with ' + got.err);
+        check(got.got, inn);
+        await this.sendAll(s, out);
+        await this.closeAndCheck(s, peer, out, path === 'peer FIN, device DONTLINGER' ? 'dontlinger' : 'lingerN');
+        break;
+      }
+      case 'peer RST': {
+        if (inn.length) peer.send(inn);
+        if (out.length) await this.sendAll(s, out.subarray(0, Math.min(out.length, 1000)));
+        peer.reset();
+        const got = await this.recvToEnd(s);
+        if (got.err !== WSAError.WSAECONNRESET) {
+          throw new Error(`expected WSAECONNRESET, got ${got.err} (after ${got.got.length} of ${inn.length} bytes sent by the peer; then recv → ${this.api.recv(s, new Uint8Array(8), undefined, undefined)}/${this.api.WSAGetLastError()})`);
+        }
+        await this.closeWith(s, 'dontlinger');
+        break;
+      }
+    }
+    peer.close();
+  }
+}
+
+function pickPath(r: () => number): Path {
+  let total = 0;
+  for (const [, w] of PATHS) total += w;
+  let x = r() * total;
+  for (const [p, w] of PATHS) {
+    if (x < w) return p;
+    x -= w;
+  }
+  return PATHS[0][0];
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const rig = await w5500HostRig();
+  const api = rig.api;
+  const listener = await rig.peers.listen();
+  const devS = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
+  const devPort = 7001;
+  if (api.bind(devS, '0.0.0.0', devPort) !== 0 || api.listen(devS, 1) !== 0) throw new Error('device listen ' + api.WSAGetLastError());
+  api.ioctlsocket(devS, IoctlCmd.FIONBIO, 1);
+  const pick = rng(SEED);
+  let started = 0;
+  let timedOut = false;
+  console.log(`soak: ${LIFECYCLES} lifecycles, seed ${SEED}, ${CONCURRENCY} at a time, ${rig.name}`);
+
+  async function worker(id: number): Promise<void> {
+    while (started < LIFECYCLES) {
+      if (Date.now() - t0 > LIMIT_MS) { timedOut = true; return; }
+      const n = started++;
+      const r = rng((SEED * 1000003 + n) >>> 0);
+      const path = pickPath(pick);
+      // one device listener (backlog 1): server lifecycles go one at a time, on worker 0
+      const asServer = id === 0 && pick() < 0.3;
+      const lc = new Lifecycle(rig, listener, { s: devS, port: devPort }, r);
+      try {
+        await lc.run(path, asServer);
+      } catch (e) {
+        // a failed lifecycle must not hold its handle: abortive close (a closed handle just says WSAENOTSOCK)
+        if (lc.sock > 0) {
+          api.setsockopt(lc.sock, OptLevel.SOL_SOCKET, SockOpt.SO_LINGER, { onoff: 1, linger: 0 });
+          api.closesocket(lc.sock, undefined);
+        }
+        if (lc.peer) lc.peer.reset();
+        if (e instanceof ListenerStarved) stats.listenerStarved++;
+        else stats.failures.push(`#${n} ${asServer ? 'server' : 'client'} "${path}": ${(e as Error).message}`);
+      }
+      stats.lifecycles++;
+      if (asServer) stats.asServer++;
+      stats.byPath.set(path, (stats.byPath.get(path) ?? 0) + 1);
+    }
+  }
+  const workers: Promise<void>[] = [];
+  for (let i = 0; i < CONCURRENCY; i++) workers.push(worker(i));
+  await Promise.all(workers);
+  api.closesocket(devS, undefined);
+  // background closes finish (or are forced) within the close bound
+  await rig.runUntil(() => rig.freeEndpoints() === rig.totalEndpoints, 6000);
+  const leaked = rig.totalEndpoints - rig.freeEndpoints();
+  const open = api.openSockets();
+  await rig.close();
+  const elapsed = (Date.now() - t0) / 1000;
+
+  console.log(`lifecycles: ${stats.lifecycles} (${stats.asServer} with the device as server)`);
+  for (const [p] of PATHS) console.log(`  ${p}: ${stats.byPath.get(p) ?? 0}`);
+  console.log(`bytes checked: ${stats.bytesChecked}`);
+  console.log(`bytes lost on graceful paths: ${stats.bytesLost}`);
+  console.log(`hardware sockets leaked: ${leaked}`);
+  console.log(`handles left open: ${open}`);
+  console.log(`sockets reclaimed: ${stats.reclaimed} (${stats.reclaimedBeforeFin} before their FIN went out)`);
+  console.log(`server connections refused while every hardware socket was held (listener not re-armed): ${stats.listenerStarved}`);
+  console.log(`failed lifecycles: ${stats.failures.length}`);
+  for (const f of stats.failures.slice(0, 20)) console.log('  ' + f);
+  if (stats.failures.length > 20) console.log(`  … ${stats.failures.length - 20} more`);
+  console.log(`elapsed: ${elapsed.toFixed(1)} s`);
+  if (timedOut) console.log(`time bound of ${LIMIT_MS / 1000} s ran out after ${stats.lifecycles} lifecycles`);
+  const bad = stats.bytesLost > 0 || leaked > 0 || open > 0 || stats.failures.length > 0 || timedOut;
+  process.exit(bad ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error('soak failed: ' + ((e as Error).stack ?? String(e)));
+  process.exit(1);
+});
