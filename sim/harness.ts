@@ -30,7 +30,6 @@ import { describeErr } from '../hal/w5500/errors';
 import { W5500Model } from './w5500/model';
 import type { W5500ModelOptions } from './w5500/model';
 import { VirtualNet } from './w5500/virtual-net';
-import { ListenFanout } from './listen-fanout';
 import { W5500Thread } from './w5500/worker-client';
 import { HostRoutes } from './w5500/host-routes';
 import type { HostRoute } from './w5500/host-routes';
@@ -195,7 +194,7 @@ function virtualHarness(o: HarnessOptions, time: HarnessTime, log: (l: string) =
   const rclock = time === 'real' ? new RealClock() : undefined;
   const clock: Clock = (vclock ?? rclock) as Clock;
   const net = new VirtualNet({ now: () => clock.now(), latencyMs: o.latencyMs });
-  const model = new W5500Model(Object.assign({ net: new ListenFanout(net), now: () => clock.now(), trace: !!o.trace }, o.model ?? {}));
+  const model = new W5500Model(Object.assign({ net, now: () => clock.now(), trace: !!o.trace }, o.model ?? {}));
   const spi = new NodeSpiDevice((mosi) => model.exchange(mosi));
   const int = o.int === false ? undefined : new ModelIntPin(clock, model);
   const stack = startNetwork(boardHal(clock, spi, int, log), netOptions(o));

@@ -299,7 +299,8 @@ export class VirtualNet implements NetSide {
   private t: number;
   private unreachable = new Set<string>();
   private listeners = new Map<string, VTcpListener>();
-  private chipListeners = new Map<string, (conn: TcpConn) => TcpEvents | undefined>();
+  /** per ip:port, the chip's listening sockets, longest waiting first (the offload transport keeps a backlog of several) */
+  private chipListeners = new Map<string, Array<(conn: TcpConn) => TcpEvents | undefined>>();
   private udpPeers = new Map<string, VUdpPeer>();
   private chipUdp = new Map<string, UdpEvents>();
   private macraw: MacrawEvents | undefined;
@@ -334,8 +335,7 @@ export class VirtualNet implements NetSide {
     const t = this.testNow() + lat;
     this.log({ t, dir: 'peer>chip', what: 'SYN', peer: key(from) });
     this.at(t, () => {
-      const accept = this.chipListeners.get(key(to));
-      const ev = accept ? accept(peer.conn()) : undefined;
+      const ev = this.offerToListeners(key(to), peer.conn());
       if (!ev) {
         this.at(t + lat, () => { peer.state = 'REFUSED'; peer.gotRst = true; this.log({ t: t + lat, dir: 'chip>peer', what: 'RST', peer: key(from) }); });
         return;
@@ -395,9 +395,34 @@ export class VirtualNet implements NetSide {
 
   tcpListen(local: Endpoint, accept: (conn: TcpConn) => TcpEvents | undefined): Listener {
     const k = key(local);
-    this.chipListeners.set(k, accept);
+    let queue = this.chipListeners.get(k);
+    if (!queue) {
+      queue = [];
+      this.chipListeners.set(k, queue);
+    }
+    queue.push(accept);
     const self = this;
-    return { close() { if (self.chipListeners.get(k) === accept) self.chipListeners.delete(k); } };
+    return {
+      close() {
+        const q = self.chipListeners.get(k);
+        if (!q) return;
+        const i = q.indexOf(accept);
+        if (i >= 0) q.splice(i, 1);
+        if (q.length === 0) self.chipListeners.delete(k);
+      },
+    };
+  }
+
+  /** each SYN goes to the listener that has waited longest, as on the host side; a listener that declines passes it on */
+  private offerToListeners(k: string, conn: TcpConn): TcpEvents | undefined {
+    const q = this.chipListeners.get(k);
+    if (!q) return undefined;
+    // An accepting listener closes itself (and leaves the queue) inside accept, so walk a copy.
+    for (const accept of q.slice()) {
+      const ev = accept(conn);
+      if (ev) return ev;
+    }
+    return undefined;
   }
 
   udpOpen(local: Endpoint, events: UdpEvents): UdpSock {

@@ -10,7 +10,6 @@ import type { W5500Options } from '../../hal/w5500/driver';
 import { W5500Model } from '../../sim/w5500/model';
 import type { W5500ModelOptions } from '../../sim/w5500/model';
 import { VirtualNet } from '../../sim/w5500/virtual-net';
-import { ListenFanout } from '../../sim/listen-fanout';
 import { OffloadTransport } from '../../firmware/transport/offload/offload';
 import type { OffloadOptions } from '../../firmware/transport/offload/offload';
 import { TCause } from '../../firmware/transport/transport';
@@ -63,7 +62,7 @@ export class TRig {
   constructor(o: TRigOptions = {}) {
     const clock = this.clock;
     this.net = new VirtualNet({ now: () => clock.now(), latencyMs: o.latencyMs !== undefined ? o.latencyMs : 0.5 });
-    this.model = new W5500Model(Object.assign({ net: new ListenFanout(this.net), now: () => clock.now() }, o.model || {}));
+    this.model = new W5500Model(Object.assign({ net: this.net, now: () => clock.now() }, o.model || {}));
     const model = this.model;
     const spi = new NodeSpiDevice((mosi) => model.exchange(mosi));
     this.driver = new W5500(Object.assign({

@@ -78,6 +78,27 @@ describe('W5500 model: virtual network', () => {
     assert.equal(p.finDelivered, true);
   });
 
+  it('several sockets listening on one port: each SYN goes to the one that has waited longest, then RST when none is left', () => {
+    const r = new Rig();
+    r.setupCommon();
+    for (const sn of [2, 0, 1]) {
+      r.open(sn, Sn_MR.TCP, 80);
+      r.cmd(sn, Sn_CR.LISTEN);
+    }
+    const peers = [40001, 40002, 40003, 40004].map((port) => {
+      const p = r.net.connect({ ip: PEER_IP, port }, { ip: CHIP_IP, port: 80 });
+      r.wait(2);
+      return p;
+    });
+    assert.deepEqual([r.sr(2), r.sr(0), r.sr(1)], [Sn_SR.SOCK_ESTABLISHED, Sn_SR.SOCK_ESTABLISHED, Sn_SR.SOCK_ESTABLISHED]);
+    assert.deepEqual(peers.map((p) => p.state), ['ESTABLISHED', 'ESTABLISHED', 'ESTABLISHED', 'REFUSED']);
+    peers[0].send('a');
+    peers[1].send('bb');
+    peers[2].send('ccc');
+    r.wait(2);
+    assert.deepEqual([r.recvText(2), r.recvText(0), r.recvText(1)], ['a', 'bb', 'ccc']);
+  });
+
   it('shutdown drops queued events and later polls deliver nothing', () => {
     const r = new Rig();
     r.setupCommon();
