@@ -5,6 +5,8 @@
  * 127.0.0.20 and back. The first matching route wins in both directions.
  */
 
+import { formatIPv4, parseIPv4 } from '../../firmware/socket/address';
+
 export interface HostRoute {
   /** network address of the virtual side, dotted, e.g. "192.168.1.0" */
   virtual: string;
@@ -17,21 +19,9 @@ export interface HostRoute {
 export const DEFAULT_ROUTES: readonly HostRoute[] = [{ virtual: '192.168.1.0', prefix: 24, host: '127.0.0.0' }];
 
 /** dotted IPv4 → unsigned 32-bit number, or undefined when malformed */
-export function ipToNumber(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d+$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    n = n * 256 + v;
-  }
-  return n;
-}
-
-export function numberToIp(n: number): string {
-  return [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff].join('.');
+function ipToNumber(ip: string): number | undefined {
+  const n = parseIPv4(ip);
+  return n < 0 ? undefined : n;
 }
 
 interface Compiled { virtual: number; host: number; mask: number }
@@ -60,7 +50,7 @@ export class HostRoutes {
     const v = ipToNumber(virtualIp);
     if (v === undefined) return undefined;
     for (const r of this.table) {
-      if (((v & r.mask) >>> 0) === r.virtual) return numberToIp((r.host | (v & ~r.mask)) >>> 0);
+      if (((v & r.mask) >>> 0) === r.virtual) return formatIPv4((r.host | (v & ~r.mask)) >>> 0);
     }
     return undefined;
   }
@@ -71,7 +61,7 @@ export class HostRoutes {
     const h = ipToNumber(ip);
     if (h === undefined) return ip;
     for (const r of this.table) {
-      if (((h & r.mask) >>> 0) === r.host) return numberToIp((r.virtual | (h & ~r.mask)) >>> 0);
+      if (((h & r.mask) >>> 0) === r.host) return formatIPv4((r.virtual | (h & ~r.mask)) >>> 0);
     }
     return ip;
   }

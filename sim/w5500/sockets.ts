@@ -10,6 +10,8 @@ import type { BufferMemory } from './buffers';
 import type { W5500Faults } from './faults';
 import type { W5500Trace } from './trace';
 import { retryWaitUnits } from './timing';
+import { formatIPv4, parseIPv4 } from '../../firmware/socket/address';
+import { bytesToIp, ipToBytes } from '../../firmware/transport/offload/ip';
 
 /** Sn_MSSR 0 means the mode's default (DS1.0 p.53) */
 const TCP_MSS = 1460;
@@ -43,13 +45,13 @@ export interface SocketOptions {
   kaNeedsData: boolean;
 }
 
-export function ipOf(b: Uint8Array, off: number): string {
-  return b[off] + '.' + b[off + 1] + '.' + b[off + 2] + '.' + b[off + 3];
+function ipOf(b: Uint8Array, off: number): string {
+  return formatIPv4(bytesToIp(b, off));
 }
-export function ipBytes(ip: string): number[] {
-  const p = ip.split('.').map((x) => parseInt(x, 10) & 0xff);
-  while (p.length < 4) p.push(0);
-  return p;
+/** a network side's dotted address as register bytes (0.0.0.0 if it is not one) */
+function ipBytes(ip: string): Uint8Array {
+  const n = parseIPv4(ip);
+  return ipToBytes(n < 0 ? 0 : n, new Uint8Array(4), 0);
 }
 
 export class SocketEngine {
@@ -202,8 +204,9 @@ export class SocketEngine {
 
   private fillDhar(s: Sock): void {
     // the virtual network has no MACs; a locally administered address derived from the IP stands in for ARP's answer
-    const ip = ipBytes(ipOf(s.regs, SnReg.Sn_DIPR));
-    s.regs.set([0x02, 0x00, ip[0], ip[1], ip[2], ip[3]], SnReg.Sn_DHAR);
+    s.regs[SnReg.Sn_DHAR] = 0x02;
+    s.regs[SnReg.Sn_DHAR + 1] = 0x00;
+    s.regs.copyWithin(SnReg.Sn_DHAR + 2, SnReg.Sn_DIPR, SnReg.Sn_DIPR + 4);
   }
 
   writeCr(s: Sock, v: number): void {

@@ -15,6 +15,7 @@ import type { OffloadOptions } from '../../firmware/transport/offload/offload';
 import { TCause } from '../../firmware/transport/transport';
 import type { TransportSink } from '../../firmware/transport/transport';
 import { parseIPv4 } from '../../firmware/socket/address';
+import { ip4 } from '../w5500-driver/rig';
 
 export const CHIP_IP = '192.168.1.20';
 export const PEER_IP = '192.168.1.10';
@@ -25,10 +26,6 @@ const CAUSE = ['None', 'Reset', 'Timeout', 'NetDown', 'Refused', 'Unreachable'];
 
 export function causeName(c: TCause): string {
   return CAUSE[c];
-}
-
-function ip4(s: string): Uint8Array {
-  return new Uint8Array(s.split('.').map((x) => parseInt(x, 10)));
 }
 
 /** INTn read as the chip's level now (the chip catches up first, as silicon runs on its own) */

@@ -12,6 +12,8 @@ import type { W5500Handler } from '../../hal/w5500/events';
 import { W5500Model } from '../../sim/w5500/model';
 import type { W5500ModelOptions } from '../../sim/w5500/model';
 import { VirtualNet } from '../../sim/w5500/virtual-net';
+import { parseIPv4 } from '../../firmware/socket/address';
+import { ipToBytes } from '../../firmware/transport/offload/ip';
 
 export const CHIP_IP = '192.168.1.20';
 export const PEER_IP = '192.168.1.10';
@@ -29,7 +31,7 @@ export interface RigOptions {
 const EVENT_NAMES = ['', 'CON', 'DISCON', 'RECV', 'SEND_OK', 'TIMEOUT', 'RESET', 'CLOSED', 'WRITABLE', 'SEND_STALLED'];
 
 export function ip4(s: string): Uint8Array {
-  return new Uint8Array(s.split('.').map((x) => parseInt(x, 10)));
+  return ipToBytes(parseIPv4(s), new Uint8Array(4), 0);
 }
 
 class ResetPin implements OutputPin {
