@@ -5,6 +5,7 @@
  *  - on the host network, in real time, the model in its own thread, with the kernel's TCP as peers.
  * Everything W5500-specific the suite may need lives here.
  */
+import * as net from 'node:net';
 import { createHarness } from '../../sim/harness';
 import type { Harness, HarnessOptions } from '../../sim/harness';
 import type { ConformanceRig, PeerConn } from './rig';
@@ -67,6 +68,16 @@ export async function w5500HostRig(extra: Partial<HarnessOptions> = {}): Promise
   if (hostIp === undefined) {
     await h.close();
     throw new Error(`no loopback route for ${PEER_IP}`);
+  }
+  // a kernel peer must be able to listen on the peer's loopback address
+  const probe = net.createServer();
+  const probed = await new Promise<string | undefined>((resolve) => {
+    probe.once('error', (e) => resolve(e.message));
+    probe.listen(0, hostIp, () => probe.close(() => resolve(undefined)));
+  });
+  if (probed !== undefined) {
+    await h.close();
+    throw new RigUnavailable(`no kernel peer can listen on ${hostIp}: ${probed}`);
   }
   const peers = new KernelPeers({
     ip: PEER_IP,

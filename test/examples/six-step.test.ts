@@ -78,12 +78,20 @@ describe('examples/six-step.ts on the virtual board against tools/six-step-peer.
     }
   });
 
-  it('the device (client) and the PC peer (server) each see the six steps in the exact order', async () => {
+  it('the device (client) and the PC peer (server) each see the six steps in the exact order', async function () {
     ensureExampleBuilt();
     const peerLines: string[] = [];
     const peer = await startPeer(peerLines);
     const clock = new RealClock();
-    const chip = await W5500Thread.start({ clock, hostPorts: 'ephemeral' });
+    let chip: W5500Thread;
+    try {
+      chip = await W5500Thread.start({ clock, hostPorts: 'ephemeral' });
+    } catch (e) {
+      peer.proc.kill();
+      if (process.env.CI === 'true') throw e;
+      console.warn(`\n  !!! SKIPPED: the W5500 model thread with the host network side did not start: ${(e as Error).message}\n`);
+      this.skip();
+    }
     const wiring = readWiring(BOARD);
     const board = new VirtualBoard({ clock, boardName: BOARD });
     try {
