@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import type { InputPin, OutputPin } from '../pins';
 import { Edge } from '../pins';
 import { W5500Bus } from './bus';
-import { Block, Chip, CommonReg, PHYCFGR, SnReg, Sn_CR, Sn_IR, Sn_MR, Sn_SR, VERSIONR, rxBlock, socketBlock, txBlock } from './registers';
+import { Block, Chip, CommonReg, PHYCFGR, SnReg, Sn_CR, Sn_IR, Sn_MR, Sn_SR, rxBlock, socketBlock, txBlock } from './registers';
 import { W5500Err } from './errors';
 import { CommandResult, execCommand } from './command';
 import { readStable } from './counters';
