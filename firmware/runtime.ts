@@ -22,7 +22,7 @@ export interface NetOptions {
   /** KB per hardware socket 0–7 (0, 1, 2, 4, 8 or 16; ≤ 16 per direction); default 2 each */
   txBufKB?: number[];
   rxBufKB?: number[];
-  /** bound of a background graceful close, ms (socket layer and transport); default 4000 */
+  /** bound of a background graceful close, ms (the socket layer's closeTimeout); default 4000 */
   closeTimeoutMs?: number;
   /** most socket handles at once; default 32 */
   maxSockets?: number;
@@ -87,7 +87,9 @@ export function startNetwork(hal: BoardHal, opts: NetOptions): NetStack {
     return stack;
   }
   const closeMs = opts.closeTimeoutMs !== undefined ? opts.closeTimeoutMs : 4000;
-  const transport = new OffloadTransport({ driver: driver, clock: hal.clock, ip: ip, closeTimeoutMs: closeMs, stageBytes: opts.stageBytes });
+  // The layer bounds every close (closeTimeout, SO_LINGER) and reports WSAETIMEDOUT; a bound of the
+  // transport's own would fire first and end a longer linger early as a chip timeout.
+  const transport = new OffloadTransport({ driver: driver, clock: hal.clock, ip: ip, closeTimeoutMs: 0, stageBytes: opts.stageBytes });
   stack.transport = transport;
   stack.api = new SocketLayer(transport, hal.clock, {
     maxSockets: opts.maxSockets,

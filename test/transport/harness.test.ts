@@ -86,6 +86,35 @@ describe('sim/harness: createHarness', () => {
       assert.equal(h.freeHardwareSockets(), 8);
     });
 
+    it('close bounds belong to the layer: a peer that never FINs is cut off at SO_LINGER 6 s and at closeTimeout, both WSAETIMEDOUT', async () => {
+      h = await createHarness();
+      h.vnet!.listen({ ip: '192.168.1.10', port: 5000 });
+      const api = h.api;
+      const lingering = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
+      assert.equal(api.connect(lingering, '192.168.1.10', 5000), 0);
+      assert.equal(api.setsockopt(lingering, OptLevel.SOL_SOCKET, SockOpt.SO_LINGER, { onoff: 1, linger: 6 }), 0);
+      let t0 = h.clock.now();
+      let done = '';
+      assert.equal(api.closesocket(lingering, (r) => { done = JSON.stringify(r); }), 0);
+      const lingered = h.clock.now() - t0;
+      assert.ok(lingered >= 6000 && lingered < 6100, `blocked for the whole linger interval (${lingered} ms)`);
+      await h.run(1);
+      assert.equal(done, '{"graceful":false,"error":10060,"unsentBytes":0}');
+      assert.equal(h.freeHardwareSockets(), 8);
+
+      const background = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
+      assert.equal(api.connect(background, '192.168.1.10', 5000), 0);
+      t0 = h.clock.now();
+      let at = -1;
+      assert.equal(api.closesocket(background, (r) => { done = JSON.stringify(r); at = h!.clock.now() - t0; }), 0);
+      await h.run(3990);
+      assert.equal(at, -1);
+      await h.run(20);
+      assert.ok(at >= 4000 && at < 4010, `forced at the default closeTimeout (${at} ms)`);
+      assert.equal(done, '{"graceful":false,"error":10060,"unsentBytes":0}');
+      assert.equal(h.freeHardwareSockets(), 8);
+    });
+
     it('fault hooks: the chip going away ends the connection with WSAENETDOWN', async () => {
       h = await createHarness();
       const events: string[] = [];
@@ -128,7 +157,7 @@ describe('sim/harness: createHarness', () => {
       await h.run(10000);
       assert.equal(results.length, 300);
       const kinds = [...new Set(results)].sort();
-      assert.deepEqual(kinds, ['false 10053', 'false 10054', 'false 10055', 'true 0'], 'abortive, reset, reclaimed, graceful');
+      assert.deepEqual(kinds, ['false 10053', 'false 10054', 'false 10055', 'false 10060', 'true 0'], 'abortive, reset, reclaimed, bound (peer never FINs), graceful');
       assert.equal(h.freeHardwareSockets(), 8);
       assert.equal(api.backgroundCloses(), 0);
       assert.equal(api.openSockets(), 0);

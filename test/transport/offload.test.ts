@@ -361,6 +361,18 @@ describe('offload transport on the W5500 model (virtual network)', () => {
       assert.equal(r.t.freeHardwareSockets(), 8);
     });
 
+    it('release with closeTimeoutMs 0: no bound of its own, the close waits for the peer until abort()', () => {
+      r = new TRig({ transport: { closeTimeoutMs: 0 } });
+      const { ep } = connected(r);
+      r.t.shutdownSend(ep);
+      assert.equal(r.t.release(ep), false);
+      r.run(60000);
+      assert.deepEqual(r.take(), []);
+      assert.equal(r.t.freeHardwareSockets(), 7);
+      assert.equal(r.t.abort(ep), 0);
+      assert.equal(r.t.freeHardwareSockets(), 8);
+    });
+
     it('reclaim: with all 8 hardware sockets held, open() takes the oldest background close by CLOSE', () => {
       r = new TRig();
       const held: { ep: number; peer: VTcpPeer }[] = [];

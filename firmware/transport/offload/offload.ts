@@ -26,7 +26,10 @@ export interface OffloadOptions {
   clock: Clock;
   /** our IPv4 address, host order (as written into SIPR) */
   ip: number;
-  /** bound of a background close after `release()`, ms; then CLOSE (default 4000) */
+  /**
+   * bound of a background close after `release()`, ms; then CLOSE (default 4000). 0 = no bound of
+   * its own, for an owner that bounds every close itself (the socket layer: closeTimeout, linger)
+   */
   closeTimeoutMs?: number;
   /** endpoint ids handed out at most (default 16: 8 hardware sockets, and room for ids awaiting their `ended`) */
   maxEndpoints?: number;
@@ -554,6 +557,7 @@ export class OffloadTransport implements Transport {
     this.fl[ep] |= Fl.RELEASED;
     this.relSeq[ep] = this.seq++;
     this.discard(ep);
+    if (this.closeMs <= 0) return false;
     const self = this;
     const g = this.gen[ep];
     this.closeTimer[ep] = this.clock.setTimeout(function () {
