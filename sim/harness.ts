@@ -30,6 +30,7 @@ import { describeErr } from '../hal/w5500/errors';
 import { W5500Model } from './w5500/model';
 import type { W5500ModelOptions } from './w5500/model';
 import { VirtualNet } from './w5500/virtual-net';
+import { ModelIntPin } from './w5500/model-int-pin';
 import { W5500Thread } from './w5500/worker-client';
 import { HostRoutes } from './w5500/host-routes';
 import type { HostRoute } from './w5500/host-routes';
@@ -130,18 +131,6 @@ export interface Harness {
 }
 
 const DEFAULT_IP = '192.168.1.20';
-
-/** INTn as the driver reads it: the chip's level at this moment, so the chip catches up first. */
-class ModelIntPin extends NodePin {
-  constructor(clock: Clock, private model: W5500Model) {
-    super(clock, model.intn);
-    model.onIntn((high) => this.write(high));
-  }
-  read(): boolean {
-    this.model.advance();
-    return super.read();
-  }
-}
 
 function modelFaults(model: W5500Model): HarnessFaults {
   return {

@@ -4,7 +4,7 @@
  */
 import { VirtualClock } from '../../hal/node/virtual-clock';
 import { NodeSpiDevice } from '../../hal/node/spi';
-import { NodePin } from '../../hal/node/pins';
+import { ModelIntPin } from '../../sim/w5500/model-int-pin';
 import { W5500 } from '../../hal/w5500/driver';
 import type { W5500Options } from '../../hal/w5500/driver';
 import { W5500Model } from '../../sim/w5500/model';
@@ -26,18 +26,6 @@ const CAUSE = ['None', 'Reset', 'Timeout', 'NetDown', 'Refused', 'Unreachable'];
 
 export function causeName(c: TCause): string {
   return CAUSE[c];
-}
-
-/** INTn read as the chip's level now (the chip catches up first, as silicon runs on its own) */
-class IntPin extends NodePin {
-  constructor(clock: VirtualClock, private model: W5500Model) {
-    super(clock, model.intn);
-    model.onIntn((high) => this.write(high));
-  }
-  read(): boolean {
-    this.model.advance();
-    return super.read();
-  }
 }
 
 export interface TRigOptions {
@@ -65,7 +53,7 @@ export class TRig {
     this.driver = new W5500(Object.assign({
       spi,
       clock,
-      int: o.int === false ? undefined : new IntPin(clock, model),
+      int: o.int === false ? undefined : new ModelIntPin(clock, model),
       mac: new Uint8Array([0x02, 0x00, 0x00, 0x12, 0x34, 0x56]),
       ip: ip4(CHIP_IP),
       subnet: ip4('255.255.255.0'),
