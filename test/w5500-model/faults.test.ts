@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { Rig, PEER_IP, CHIP_IP } from './rig';
+import { Rig, connected, PEER_IP, CHIP_IP } from './rig';
 import { CommonReg, SnReg, Sn_MR, Sn_SR, Sn_IR, Sn_CR, socketBlock } from '../../hal/w5500/registers';
-import type { VTcpPeer } from '../../sim/w5500/virtual-net';
 
 const SOCK_CLOSED = Sn_SR.SOCK_CLOSED;
 const SOCK_INIT = Sn_SR.SOCK_INIT;
@@ -9,18 +8,6 @@ const SOCK_ESTABLISHED = Sn_SR.SOCK_ESTABLISHED;
 const SEND_OK = Sn_IR.SEND_OK;
 const TIMEOUT = Sn_IR.TIMEOUT;
 const RECV = Sn_IR.RECV;
-
-function connected(r: Rig, sn = 0): VTcpPeer {
-  r.setupCommon();
-  const l = r.net.listen({ ip: PEER_IP, port: 80 });
-  r.open(sn, Sn_MR.TCP, 5000);
-  r.setDest(sn, PEER_IP, 80);
-  r.cmd(sn, Sn_CR.CONNECT);
-  r.wait(1);
-  assert.equal(r.sr(sn), SOCK_ESTABLISHED);
-  r.clearIr(sn);
-  return l.accepted[0];
-}
 
 /** the stable-read rule: read the 2-byte counter until two successive reads agree */
 function stable(read: () => number): { value: number; reads: number[] } {

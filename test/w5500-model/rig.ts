@@ -2,10 +2,12 @@
  * Raw-frame helpers for the W5500 model tests: build VDM/FDM frames byte by byte (so the tests show what
  * crosses the bus) and step a virtual clock through the model's deadlines.
  */
+import assert from 'node:assert/strict';
 import { VirtualClock } from '../../hal/node/virtual-clock';
 import { W5500Model, type W5500ModelOptions } from '../../sim/w5500/model';
 import { VirtualNet } from '../../sim/w5500/virtual-net';
-import { CommonReg, SnReg, Sn_MR, socketBlock, txBlock, rxBlock } from '../../hal/w5500/registers';
+import { CommonReg, SnReg, Sn_CR, Sn_MR, Sn_SR, socketBlock, txBlock, rxBlock } from '../../hal/w5500/registers';
+import type { VTcpPeer } from '../../sim/w5500/virtual-net';
 
 export const CHIP_IP = '192.168.1.10';
 export const PEER_IP = '192.168.1.20';
@@ -155,6 +157,19 @@ export class Rig {
 }
 
 export { Sn_MR };
+
+/** socket `sn` connected to a listening peer (latency 0.5 ms each way); Sn_IR cleared */
+export function connected(r: Rig, sn = 0, port = 80): VTcpPeer {
+  r.setupCommon();
+  const l = r.net.listen({ ip: PEER_IP, port });
+  r.open(sn, Sn_MR.TCP, 5000 + sn);
+  r.setDest(sn, PEER_IP, port);
+  r.cmd(sn, Sn_CR.CONNECT);
+  r.wait(1);
+  assert.equal(r.sr(sn), Sn_SR.SOCK_ESTABLISHED);
+  r.clearIr(sn);
+  return l.accepted[l.accepted.length - 1];
+}
 
 /** times in these tests are sums of 0.5 ms latencies and decimal retry periods; round off float noise */
 export function round(t: number): number {

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { Rig, PEER_IP, CHIP_IP } from './rig';
+import { Rig, connected, PEER_IP, CHIP_IP } from './rig';
 import { SnReg, Sn_MR, Sn_SR, Sn_IR, Sn_CR, socketBlock } from '../../hal/w5500/registers';
-import type { VTcpPeer } from '../../sim/w5500/virtual-net';
 
 const SOCK_CLOSED = Sn_SR.SOCK_CLOSED;
 const SOCK_INIT = Sn_SR.SOCK_INIT;
@@ -18,19 +17,6 @@ const DISCON = Sn_IR.DISCON;
 const RECV = Sn_IR.RECV;
 const TIMEOUT = Sn_IR.TIMEOUT;
 const SEND_OK = Sn_IR.SEND_OK;
-
-/** socket `sn` connected to a listening peer (latency 0.5 ms each way); Sn_IR cleared */
-function connected(r: Rig, sn = 0, port = 80): VTcpPeer {
-  r.setupCommon();
-  const l = r.net.listen({ ip: PEER_IP, port });
-  r.open(sn, Sn_MR.TCP, 5000 + sn);
-  r.setDest(sn, PEER_IP, port);
-  r.cmd(sn, Sn_CR.CONNECT);
-  r.wait(1);
-  assert.equal(r.sr(sn), SOCK_ESTABLISHED);
-  r.clearIr(sn);
-  return l.accepted[l.accepted.length - 1];
-}
 
 describe('W5500 model: TCP commands', () => {
   it('OPEN → INIT; CONNECT: Sn_CR reads 0 at once, SYNSENT, then ESTABLISHED + CON one round trip later', () => {

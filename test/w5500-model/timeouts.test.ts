@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { Rig, PEER_IP } from './rig';
+import { Rig, connected, PEER_IP } from './rig';
 import { CommonReg, SnReg, Sn_MR, Sn_SR, Sn_IR, Sn_CR, socketBlock } from '../../hal/w5500/registers';
 import { arpTimeoutMs, retryWaitUnits, tcpTimeoutMs } from '../../sim/w5500/timing';
-import type { VTcpPeer } from '../../sim/w5500/virtual-net';
 
 const SOCK_CLOSED = Sn_SR.SOCK_CLOSED;
 const SOCK_SYNSENT = Sn_SR.SOCK_SYNSENT;
@@ -12,18 +11,6 @@ const SOCK_UDP = Sn_SR.SOCK_UDP;
 const CON = Sn_IR.CON;
 const TIMEOUT = Sn_IR.TIMEOUT;
 const SEND_OK = Sn_IR.SEND_OK;
-
-function connected(r: Rig, sn = 0): VTcpPeer {
-  r.setupCommon();
-  const l = r.net.listen({ ip: PEER_IP, port: 80 });
-  r.open(sn, Sn_MR.TCP, 5000);
-  r.setDest(sn, PEER_IP, 80);
-  r.cmd(sn, Sn_CR.CONNECT);
-  r.wait(1);
-  assert.equal(r.sr(sn), SOCK_ESTABLISHED);
-  r.clearIr(sn);
-  return l.accepted[0];
-}
 
 describe('W5500 model: retransmission and ARP timeouts', () => {
   it('the datasheet formula: 31.8 s TCP and 1.8 s ARP at the defaults; the doubling stops below 65536', () => {
