@@ -88,7 +88,8 @@ export interface NetSide {
    * listen on `local`; each accepted connection calls `accept`, which returns the events sink for it (or undefined
    * to refuse). `accept` is called once the handshake has completed: the chip goes to SOCK_ESTABLISHED and raises
    * Sn_IR.CON right there; a later `connected()` on that connection is ignored. A W5500 socket accepts one
-   * connection and then stops listening (the model closes the Listener).
+   * connection and then stops listening (the model closes the Listener). Several sockets may listen on one
+   * port (a backlog): each connection goes to the one that has waited longest, and one that refuses passes it on.
    */
   tcpListen(local: Endpoint, accept: (conn: TcpConn) => TcpEvents | undefined): Listener;
   udpOpen(local: Endpoint, events: UdpEvents): UdpSock;
