@@ -124,7 +124,13 @@ export class HostTcpConn implements TcpConn {
 
   private onEnd(): void {
     if (this.silenced) { this.abort(); return; }
-    this.push({ kind: 'fin' });
+    if (this.finSent || this.socket.writableEnded || this.socket.destroyed) { this.push({ kind: 'fin' }); return; }
+    // 'end' is not proof of a FIN. When a peer's data and its RST are both waiting, libuv reads the
+    // data, sees POLLHUP and reports EOF without the read that would return ECONNRESET; the error
+    // stays pending in the socket. An empty write settles it: it fails with that error (and the
+    // socket is destroyed through onError, which reports the reset) or succeeds after a real FIN.
+    // It also queues behind the chip's writes in flight, so one of those failing is seen first.
+    this.socket.write(new Uint8Array(0), (err) => { if (!err) this.push({ kind: 'fin' }); });
   }
 
   private onError(e: NodeJS.ErrnoException): void {

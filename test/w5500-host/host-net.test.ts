@@ -130,6 +130,54 @@ describe('W5500 host network side (HostNet)', function () {
     assert.deepEqual(rec2.log, ['connected', 'acked 0', 'reset']);
   });
 
+  it('reports a peer RST that arrives together with its data as reset, not as FIN', async () => {
+    // The peer writes and resets in one tick, so data and RST wait together in the chip's OS socket
+    // and libuv reports EOF after the data (POLLHUP) without reading the pending ECONNRESET.
+    let peer!: net.Socket;
+    const { server, port } = await nodeServer((s) => {
+      peer = s;
+      s.on('data', () => { s.write(Buffer.from([0xc0, 0xc1, 0xc2])); s.resetAndDestroy(); });
+    });
+    closers.push(() => server.close());
+    const rec = new Recorder();
+    const conn = hn.tcpConnect(CHIP, { ip: '192.168.1.20', port }, rec);
+    await until(() => peer !== undefined && rec.log.length === 1, 'the handshake', () => hn.poll(0));
+    conn.send(new Uint8Array([0x01]));
+    await until(() => rec.log.length === 4, 'data and the end of the connection', () => hn.poll(0));
+    await settle();
+    hn.poll(0);
+    assert.deepEqual(rec.log, ['connected', 'acked 1', 'data c0c1c2', 'reset']);
+    conn.send(new Uint8Array([0x02]));
+    await settle();
+    hn.poll(0);
+    assert.deepEqual(rec.log.slice(4), [], 'nothing after the reset');
+    assert.deepEqual(hn.errors, []);
+  });
+
+  it('reports a peer RST after its FIN as reset once the chip writes (CLOSE_WAIT → CLOSED)', async () => {
+    let peer!: net.Socket;
+    let peerFinished = false;
+    const { server, port } = await nodeServer((s) => {
+      peer = s;
+      s.on('finish', () => { peerFinished = true; });
+    });
+    closers.push(() => server.close());
+    const rec = new Recorder();
+    const conn = hn.tcpConnect(CHIP, { ip: '192.168.1.20', port }, rec);
+    await until(() => peer !== undefined && rec.log.length === 1, 'the handshake', () => hn.poll(0));
+    peer.end(Buffer.from([0xd0]));
+    await until(() => rec.log.includes('fin') && peerFinished, 'the peer FIN', () => hn.poll(0));
+    assert.deepEqual(rec.log, ['connected', 'data d0', 'fin']);
+    peer.resetAndDestroy();
+    await settle();
+    hn.poll(0);
+    assert.deepEqual(rec.log.slice(3), [], 'the OS socket stopped reading at EOF: the RST waits for a write');
+    conn.send(new Uint8Array([0x03]));
+    await until(() => rec.log.length === 4, 'the reset', () => hn.poll(0));
+    assert.deepEqual(rec.log.slice(3), ['reset']);
+    assert.deepEqual(hn.errors, []);
+  });
+
   it('silence() keeps the OS socket quiet and answers the peer’s next data with RST', async () => {
     let peer!: net.Socket;
     let peerError: string | undefined;
