@@ -509,6 +509,18 @@ export class W5500 {
   }
 
   /**
+   * TCP: drops every byte waiting without moving it over SPI (Sn_RX_RD past them, then RECV), for
+   * data nobody will read. Returns the count dropped (0 when none) or a W5500Err.
+   */
+  discard(sn: number): number {
+    const e = this.check(sn);
+    if (e) return e;
+    const avail = this.readRxAvail(sn);
+    if (avail <= 0) return avail;
+    return this.consume(sn, avail, avail);
+  }
+
+  /**
    * UDP: takes one datagram. Copies its payload (up to `dest.length`; the rest of a longer one is
    * dropped) into `dest`, the sender's IP and port into `from` (6 bytes: 4 IP, 2 port big-endian),
    * and returns the datagram's full length — greater than `dest.length` means it was truncated.

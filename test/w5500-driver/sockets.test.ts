@@ -86,6 +86,24 @@ describe('W5500 driver: TCP client', () => {
     assert.deepEqual(r.take(), ['0:DISCON', '0:CLOSED']);
   });
 
+  it('discard drops waiting bytes without reading the RX buffer: Sn_RX_RSR, Sn_RX_RD, RECV', () => {
+    const r = up({ model: { trace: true } });
+    const peer = client(r);
+    peer.send(new Uint8Array(1500));
+    r.run(5);
+    r.take();
+    r.model.trace.reset();
+    assert.equal(r.driver.discard(0), 1500);
+    // Sn_RX_RSR with Sn_RX_RD, twice (the stable-read rule); Sn_RX_RD += 1500; RECV; Sn_CR/Sn_IR/Sn_SR
+    assert.deepEqual(r.frames(), ['R S0 0026 4', 'R S0 0026 4', 'W S0 0028 05 dc', 'W S0 0001 40', 'R S0 0001 3']);
+    assert.equal(r.driver.discard(0), 0);
+    peer.send('after');
+    r.run(5);
+    const buf = new Uint8Array(16);
+    assert.equal(r.driver.recv(0, buf), 5);
+    assert.equal(text(buf.subarray(0, 5)), 'after');
+  });
+
   it('allows one SEND in flight and refuses sending in the wrong state or on the wrong protocol', () => {
     const r = up();
     client(r);

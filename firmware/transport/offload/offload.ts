@@ -95,8 +95,6 @@ const enum Def {
   EPHEMERAL_BASE = 49152,
   /** UDP payload in one Ethernet frame (Sn_MSSR's UDP default) */
   MAX_DATAGRAM = 1472,
-  /** discard reads per release/RECV: a bound, the RX buffer is at most 16 KB */
-  DISCARD_ROUNDS = 16,
   STAGE_BYTES = 512,
 }
 
@@ -169,7 +167,6 @@ export class OffloadTransport implements Transport {
 
   private ip4: Uint8Array = new Uint8Array(4);
   private addr6: Uint8Array = new Uint8Array(6);
-  private scratch: Uint8Array = new Uint8Array(256);
 
   constructor(opts: OffloadOptions) {
     this.drv = opts.driver;
@@ -753,13 +750,10 @@ export class OffloadTransport implements Transport {
     this.drv.disconnect(this.sn[ep]);
   }
 
-  /** a released connection's incoming data is read and dropped, so the peer's window stays open until its FIN */
+  /** a released connection's incoming data is dropped on the chip, so the peer's window stays open until its FIN */
   private discard(ep: number): void {
     const s = this.sn[ep];
-    if (s < 0) return;
-    for (let i = 0; i < Def.DISCARD_ROUNDS; i++) {
-      if (this.drv.recv(s, this.scratch) <= 0) return;
-    }
+    if (s >= 0) this.drv.discard(s);
   }
 
   /** did ARP for the peer never answer? The chip fills Sn_DHAR from the ARP reply; OPEN with a peer left it FF…FF. */
