@@ -3,8 +3,9 @@ import { SpiOp } from '../spi';
 import type { SpiDevice, SpiOperation } from '../spi';
 
 /**
- * SPI device on an Espruino SPI port. Each transaction is one `SPI.send` of one Uint8Array with
- * the CS pin, so the bytes move in C and CS frames the whole transaction.
+ * SPI device on an Espruino SPI port. Each transaction is one `SPI.send` of one Uint8Array (or one
+ * `SPI.write` when it only writes) with the CS pin, so the bytes move in C and CS frames the whole
+ * transaction.
  */
 export class EspruinoSpiDevice implements SpiDevice {
   spi: SPI;
@@ -16,6 +17,7 @@ export class EspruinoSpiDevice implements SpiDevice {
   }
 
   transaction(ops: SpiOperation[]): boolean {
+    if (ops.length <= 2 && ops[0].op === SpiOp.Write && (ops.length === 1 || ops[1].op === SpiOp.Write)) return this.writeOnly(ops);
     let tx: Uint8Array;
     if (ops.length === 1) {
       tx = ops[0].buf;
@@ -42,6 +44,21 @@ export class EspruinoSpiDevice implements SpiDevice {
       const o = ops[i];
       if (o.op !== SpiOp.Write) o.buf.set(ops.length === 1 ? rx : rx.subarray(at, at + o.buf.length));
       at += o.buf.length;
+    }
+    return true;
+  }
+
+  /**
+   * A transaction that only writes (register writes, TX data behind its header) goes out with
+   * `SPI.write`, whose last Pin argument is the chip select: no buffer is joined and no received
+   * copy is allocated, which on a fragmented heap could fail for a 2 KB burst.
+   */
+  private writeOnly(ops: SpiOperation[]): boolean {
+    try {
+      if (ops.length === 1) this.spi.write(ops[0].buf, this.cs);
+      else this.spi.write(ops[0].buf, ops[1].buf, this.cs);
+    } catch (e) {
+      return false;
     }
     return true;
   }
