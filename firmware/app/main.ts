@@ -2,6 +2,7 @@ import type { App } from './app';
 import { startNetwork } from '../runtime';
 import { describeErr } from '../../hal/w5500/errors';
 import { AddressFamily, FdEvent, SockType } from '../socket/constants';
+import { WSAError } from '../socket/errors';
 import type { SockAddr } from '../socket/types';
 
 /** The device's address on the bench network (the simulator maps 192.168.1.0/24 onto 127.0.0.0/24). */
@@ -22,7 +23,8 @@ function eventName(ev: number): string {
 /**
  * The default application: brings the W5500 up and runs a TCP echo service (RFC 862) on port 7
  * through the socket layer with WSAAsyncSelect, logging every FD_* event, and closing gracefully
- * on FD_CLOSE once everything received has been echoed.
+ * on FD_CLOSE once everything received has been echoed. What the layer cannot take at once waits,
+ * and reading stops, until FD_WRITE: no byte is dropped.
  */
 export const main: App = function (hal) {
   const net = startNetwork(hal, {
@@ -39,13 +41,39 @@ export const main: App = function (hal) {
   hal.log('W5500 up on ' + hal.board + ': ' + IP);
   const buf = new Uint8Array(512);
   const from: SockAddr = { addr: '', port: 0 };
+  // bytes received but not yet taken by send, per socket handle; reading waits while any are held
+  const pending: (Uint8Array | undefined)[] = [];
+  const closing: boolean[] = [];
+  const flush = function (s: number): boolean {
+    const p = pending[s];
+    if (!p) return true;
+    const sent = api.send(s, p, p.length, 0);
+    if (sent < 0) {
+      if (api.WSAGetLastError() === WSAError.WSAEWOULDBLOCK) return false;
+      pending[s] = undefined; // the connection is ending; FD_CLOSE says how
+      return false;
+    }
+    hal.log('s' + s + ': echoed ' + sent + ' held bytes of ' + p.length);
+    pending[s] = sent < p.length ? p.slice(sent) : undefined;
+    return !pending[s];
+  };
   const echo = function (s: number): void {
-    for (;;) {
+    while (flush(s)) {
       const n = api.recv(s, buf, buf.length, 0);
       if (n <= 0) return;
       const sent = api.send(s, buf, n, 0);
-      hal.log('s' + s + ': echoed ' + sent + ' of ' + n + ' bytes');
+      const took = sent < 0 ? 0 : sent;
+      hal.log('s' + s + ': echoed ' + took + ' of ' + n + ' bytes');
+      if (sent < 0 && api.WSAGetLastError() !== WSAError.WSAEWOULDBLOCK) return;
+      if (took < n) pending[s] = buf.slice(took, n);
     }
+  };
+  const finish = function (s: number): void {
+    pending[s] = undefined;
+    closing[s] = false;
+    api.closesocket(s, function (r) {
+      hal.log('s' + s + ': closed, ' + (r.graceful ? 'graceful' : 'error ' + r.error) + ', ' + r.unsentBytes + ' bytes unsent');
+    });
   };
   const onEvent = function (s: number, ev: number, err: number): void {
     hal.log(eventName(ev) + ' s' + s + (err ? ' error ' + err : ''));
@@ -56,11 +84,13 @@ export const main: App = function (hal) {
       api.WSAAsyncSelect(c, onEvent, FdEvent.FD_READ | FdEvent.FD_WRITE | FdEvent.FD_CLOSE);
     } else if (ev === FdEvent.FD_READ) {
       echo(s);
+    } else if (ev === FdEvent.FD_WRITE) {
+      echo(s);
+      if (closing[s] && !pending[s]) finish(s);
     } else if (ev === FdEvent.FD_CLOSE) {
       if (!err) echo(s);
-      api.closesocket(s, function (r) {
-        hal.log('s' + s + ': closed, ' + (r.graceful ? 'graceful' : 'error ' + r.error) + ', ' + r.unsentBytes + ' bytes unsent');
-      });
+      if (!err && pending[s]) closing[s] = true; // close once FD_WRITE has taken the rest
+      else finish(s);
     }
   };
   const ls = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
