@@ -5,6 +5,16 @@ import path from 'node:path';
 import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
 
+// Property names the bundle shares with Espruino itself: option objects and results of Espruino's
+// APIs. Every other property name is the bundle's own and is mangled (terser keeps the standard
+// ECMAScript ones), which the Pico's 48 KB flash Storage needs. Nothing in the firmware reads a
+// property by a computed name, so mangling is consistent inside a bundle.
+const espruinoProps = [
+  'onInit', 'setup', 'send', 'write', 'sck', 'miso', 'mosi', 'baud', 'mode', 'order', 'bits',
+  'repeat', 'edge', 'debounce', 'state', 'time', 'lastTime', 'data', 'irq',
+  'on', 'memory', 'free', 'usage', 'total', 'env', 'BOARD', 'VERSION', 'log', 'getErrorFlags',
+];
+
 const builtins = ['net', 'http', 'dgram', 'NetworkJS', 'WIZnet', 'Storage', 'Flash', 'fs', 'crypto', 'tls', 'Wifi', 'ESP32', 'heatshrink'];
 
 const boards = fs.readdirSync('boards').filter((f) => f.endsWith('.ts') && f !== 'board.ts').map((f) => f.slice(0, -3));
@@ -38,7 +48,7 @@ function bundle(board, appModule, appExport, out) {
       terser({
         ecma: 2015,
         compress: { ecma: 2015, passes: 2, hoist_funs: false, keep_fargs: true, unsafe: false, arrows: false },
-        mangle: { reserved: ['onInit'] },
+        mangle: { reserved: ['onInit'], properties: { builtins: false, keep_quoted: true, reserved: espruinoProps } },
         keep_fnames: true,
         format: { ecma: 2015, comments: false },
       }),

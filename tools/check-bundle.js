@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import * as acorn from 'acorn';
 import * as walk from 'acorn-walk';
 
@@ -569,9 +570,10 @@ export function formatFinding(f) {
 }
 
 /**
- * Flash Storage area per board, where `npm run flash` puts the bundle (.bootcde) so that its code runs
- * from flash: `saved_code` pages × page size in Espruino's boards/*.py (2v29). A bundle larger than
- * this cannot be flashed to that board; the gate reports it without failing.
+ * Flash Storage area per board, where `npm run flash` puts the bundle (.bootcde, pretokenised by
+ * espruino-tools) so that its code runs from flash: `saved_code` pages × page size in Espruino's
+ * boards/*.py (2v29). A bundle larger than this cannot be flashed to that board; the gate reports it
+ * without failing.
  */
 export const STORAGE_BYTES = {
   'espruino-pico': 3 * 16384,
@@ -587,11 +589,27 @@ export function bundleBoard(fileName) {
 }
 
 /**
+ * Loads espruino-tools' pretokeniser (the one `npm run flash` uploads through) and calls `ready` with
+ * a function that gives the size of a bundle as it is written into Storage.
+ * @param {(flashedSize: (code: string) => number) => void} ready
+ */
+export function withFlashedSize(ready) {
+  const log = console.log;
+  console.log = () => {}; // espruino-tools announces every plugin it initialises
+  createRequire(import.meta.url)('espruino').init(() => {
+    console.log = log;
+    const tokenise = globalThis.Espruino.Plugins.Pretokenise.tokenise;
+    ready((code) => Buffer.byteLength(tokenise(code), 'latin1'));
+  });
+}
+
+/**
  * Checks every *.js directly in `dir`. Returns the process exit code.
  * @param {string} dir
  * @param {{log: (s: string) => void, error: (s: string) => void}} out
+ * @param {(code: string) => number} [flashedSize] bytes the bundle takes in Storage; without it, its size
  */
-export function checkDir(dir, out) {
+export function checkDir(dir, out, flashedSize) {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     out.error(`check-bundle: ${dir} does not exist; run \`npm run build\` first`);
     return 1;
@@ -607,7 +625,8 @@ export function checkDir(dir, out) {
     const code = fs.readFileSync(file, 'utf8');
     const size = Buffer.byteLength(code, 'utf8');
     const board = bundleBoard(f);
-    const room = board === undefined ? '' : ` (${board} flash Storage ${STORAGE_BYTES[board]} bytes: ${size + 32 <= STORAGE_BYTES[board] ? 'fits' : 'DOES NOT FIT'})`;
+    const flashed = flashedSize ? flashedSize(code) : size;
+    const room = board === undefined ? '' : `, ${flashed} pretokenised (${board} flash Storage ${STORAGE_BYTES[board]} bytes: ${flashed + 32 <= STORAGE_BYTES[board] ? 'fits' : 'DOES NOT FIT'})`;
     out.log(`${file}: ${size} bytes${room}`);
     findings.push(...checkSource(code, file));
   }
@@ -618,5 +637,7 @@ export function checkDir(dir, out) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const dir = process.argv[2] || 'dist';
-  process.exitCode = checkDir(dir, { log: (s) => console.log(s), error: (s) => console.error(s) });
+  withFlashedSize((flashedSize) => {
+    process.exitCode = checkDir(dir, { log: (s) => console.log(s), error: (s) => console.error(s) }, flashedSize);
+  });
 }

@@ -1,5 +1,6 @@
-// Uploads dist/<board>.js through espruino-tools straight into flash (Storage file .bootcde, SAVE_ON_SEND=1):
-// the code then runs from flash at every boot, so function text costs no RAM variables.
+// Uploads dist/<board>.js through espruino-tools straight into flash (Storage file .bootcde, SAVE_ON_SEND=1),
+// pretokenised (PRETOKENISE=1: keywords as one-byte tokens): the code then runs from flash at every boot, so
+// function text costs no RAM variables, and the runtime fits the Pico's 48 KB Storage.
 // Usage: npm run flash -- --board espruino-pico --port /dev/ttyACM0 [--dry-run]
 // espruino-tools would download the board description from the Espruino website; it is
 // generated here from boards/ (wiring + sim/board/profiles.ts) so that flashing works offline.
@@ -63,7 +64,7 @@ export function bundlePath(board: string): string {
 
 /** espruino-tools arguments, paths relative to the repository root (the command's working directory). */
 export function espruinoArgs(board: string, port: string): string[] {
-  return ['--no-ble', '--board', boardJsonPath(board), '-b', '115200', '-p', port, '--config', 'SAVE_ON_SEND=1', bundlePath(board)];
+  return ['--no-ble', '--board', boardJsonPath(board), '-b', '115200', '-p', port, '--config', 'SAVE_ON_SEND=1', '--config', 'PRETOKENISE=1', bundlePath(board)];
 }
 
 export function shellQuote(args: string[]): string {

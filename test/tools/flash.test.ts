@@ -32,10 +32,10 @@ describe('npm run flash', () => {
   it('the espruino-tools command line for each board: local board JSON, upload into flash (.bootcde)', () => {
     const lines = ['esp32-devkit', 'espruino-original', 'espruino-pico', 'espruino-wifi'].map((b) => shellQuote([ESPRUINO_CLI, ...espruinoArgs(b, '/dev/ttyACM0')]));
     assert.deepEqual(lines, [
-      "node_modules/.bin/espruino --no-ble --board dist/esp32-devkit.board.json -b 115200 -p /dev/ttyACM0 --config SAVE_ON_SEND=1 dist/esp32-devkit.js",
-      "node_modules/.bin/espruino --no-ble --board dist/espruino-original.board.json -b 115200 -p /dev/ttyACM0 --config SAVE_ON_SEND=1 dist/espruino-original.js",
-      "node_modules/.bin/espruino --no-ble --board dist/espruino-pico.board.json -b 115200 -p /dev/ttyACM0 --config SAVE_ON_SEND=1 dist/espruino-pico.js",
-      "node_modules/.bin/espruino --no-ble --board dist/espruino-wifi.board.json -b 115200 -p /dev/ttyACM0 --config SAVE_ON_SEND=1 dist/espruino-wifi.js",
+      "node_modules/.bin/espruino --no-ble --board dist/esp32-devkit.board.json -b 115200 -p /dev/ttyACM0 --config SAVE_ON_SEND=1 --config PRETOKENISE=1 dist/esp32-devkit.js",
+      "node_modules/.bin/espruino --no-ble --board dist/espruino-original.board.json -b 115200 -p /dev/ttyACM0 --config SAVE_ON_SEND=1 --config PRETOKENISE=1 dist/espruino-original.js",
+      "node_modules/.bin/espruino --no-ble --board dist/espruino-pico.board.json -b 115200 -p /dev/ttyACM0 --config SAVE_ON_SEND=1 --config PRETOKENISE=1 dist/espruino-pico.js",
+      "node_modules/.bin/espruino --no-ble --board dist/espruino-wifi.board.json -b 115200 -p /dev/ttyACM0 --config SAVE_ON_SEND=1 --config PRETOKENISE=1 dist/espruino-wifi.js",
     ]);
   });
 
@@ -43,7 +43,7 @@ describe('npm run flash', () => {
     const r = flash('--board', 'espruino-pico', '--port', '/dev/ttyACM0', '--dry-run');
     assert.equal(r.status, 0);
     const out = r.stdout.trim().split('\n');
-    assert.equal(out[out.length - 1], "node_modules/.bin/espruino --no-ble --board dist/espruino-pico.board.json -b 115200 -p /dev/ttyACM0 --config SAVE_ON_SEND=1 dist/espruino-pico.js");
+    assert.equal(out[out.length - 1], "node_modules/.bin/espruino --no-ble --board dist/espruino-pico.board.json -b 115200 -p /dev/ttyACM0 --config SAVE_ON_SEND=1 --config PRETOKENISE=1 dist/espruino-pico.js");
     assert.ok(out.length === 1 || (out.length === 2 && out[0] === 'npm run build'), r.stdout);
   });
 
