@@ -3,6 +3,7 @@ import { startNetwork } from '../firmware/runtime';
 import { describeErr } from '../hal/w5500/errors';
 import { AddressFamily, FdEvent, ShutdownHow, SockType } from '../firmware/socket/constants';
 import { WSAError } from '../firmware/socket/errors';
+import { fdEventName } from '../firmware/socket/events';
 
 /**
  * The seed's six-step teardown (docs/socket-semantics.md §7) with the device as client, against a PC
@@ -23,16 +24,6 @@ const NAME = 'six-step';
 
 function peerSetting(): string {
   return typeof SIX_STEP_PEER === 'string' ? SIX_STEP_PEER : PEER;
-}
-
-function eventName(ev: number): string {
-  switch (ev) {
-    case FdEvent.FD_READ: return 'FD_READ';
-    case FdEvent.FD_WRITE: return 'FD_WRITE';
-    case FdEvent.FD_CONNECT: return 'FD_CONNECT';
-    case FdEvent.FD_CLOSE: return 'FD_CLOSE';
-  }
-  return 'FD_' + ev;
 }
 
 export const main: App = function (hal) {
@@ -69,7 +60,7 @@ export const main: App = function (hal) {
     if (ev === FdEvent.FD_READ && sawRead) {
       // later FD_READs are the same step; only the first is printed
     } else {
-      log((ev === FdEvent.FD_READ ? "5' " : ev === FdEvent.FD_CLOSE ? '5 ' : '') + eventName(ev) + ' ' + err);
+      log((ev === FdEvent.FD_READ ? "5' " : ev === FdEvent.FD_CLOSE ? '5 ' : '') + fdEventName(ev) + ' ' + err);
     }
     if (ev === FdEvent.FD_CONNECT && err !== 0) {
       log('closesocket ' + api.closesocket(h, undefined));

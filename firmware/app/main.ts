@@ -3,22 +3,12 @@ import { startNetwork } from '../runtime';
 import { describeErr } from '../../hal/w5500/errors';
 import { AddressFamily, FdEvent, SockType } from '../socket/constants';
 import { WSAError } from '../socket/errors';
+import { fdEventName } from '../socket/events';
 import type { SockAddr } from '../socket/types';
 
 /** The device's address on the bench network (the simulator maps 192.168.1.0/24 onto 127.0.0.0/24). */
 const IP = '192.168.1.20';
 const ECHO_PORT = 7;
-
-function eventName(ev: number): string {
-  switch (ev) {
-    case FdEvent.FD_READ: return 'FD_READ';
-    case FdEvent.FD_WRITE: return 'FD_WRITE';
-    case FdEvent.FD_ACCEPT: return 'FD_ACCEPT';
-    case FdEvent.FD_CONNECT: return 'FD_CONNECT';
-    case FdEvent.FD_CLOSE: return 'FD_CLOSE';
-  }
-  return 'FD_' + ev;
-}
 
 /**
  * The default application: brings the W5500 up and runs a TCP echo service (RFC 862) on port 7
@@ -76,7 +66,7 @@ export const main: App = function (hal) {
     });
   };
   const onEvent = function (s: number, ev: number, err: number): void {
-    hal.log(eventName(ev) + ' s' + s + (err ? ' error ' + err : ''));
+    hal.log(fdEventName(ev) + ' s' + s + (err ? ' error ' + err : ''));
     if (ev === FdEvent.FD_ACCEPT) {
       const c = api.accept(s, from);
       if (c < 0) return;

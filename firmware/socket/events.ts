@@ -119,3 +119,16 @@ export function takeRecord(b: EventBook, errorsOut: number[]): number {
   b.occurred = 0;
   return occurred;
 }
+
+/** the Winsock name of an FD_* event, for logs */
+export function fdEventName(ev: number): string {
+  switch (ev) {
+    case FdEvent.FD_READ: return 'FD_READ';
+    case FdEvent.FD_WRITE: return 'FD_WRITE';
+    case FdEvent.FD_OOB: return 'FD_OOB';
+    case FdEvent.FD_ACCEPT: return 'FD_ACCEPT';
+    case FdEvent.FD_CONNECT: return 'FD_CONNECT';
+    case FdEvent.FD_CLOSE: return 'FD_CLOSE';
+  }
+  return 'FD_' + ev;
+}

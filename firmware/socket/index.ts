@@ -27,4 +27,4 @@ export type {
   Linger, SockAddr, WSANETWORKEVENTS, IoctlArg, CloseResult, CloseDone, AsyncHandler, SocketLayerOptions,
 } from './types';
 export { Framing, MessageReader, frameMessage, writeHeader, readHeader } from './seqpacket-framing';
-export { fdBit } from './events';
+export { fdBit, fdEventName } from './events';

@@ -4,19 +4,10 @@
  * API and the rig, so they hold on every transport.
  */
 import assert from 'node:assert/strict';
-import { AddressFamily, FdEvent, IoctlCmd, OptLevel, SockOpt, SockType } from '../../firmware/socket/constants';
+import { AddressFamily, IoctlCmd, OptLevel, SockOpt, SockType } from '../../firmware/socket/constants';
 import { WSAError } from '../../firmware/socket/errors';
 import type { CloseResult, SockAddr } from '../../firmware/socket/types';
 import type { ConformanceRig, PeerConn, PeerListener } from './rig';
-
-export const FD_NAMES: Record<number, string> = {
-  [FdEvent.FD_READ]: 'FD_READ',
-  [FdEvent.FD_WRITE]: 'FD_WRITE',
-  [FdEvent.FD_OOB]: 'FD_OOB',
-  [FdEvent.FD_ACCEPT]: 'FD_ACCEPT',
-  [FdEvent.FD_CONNECT]: 'FD_CONNECT',
-  [FdEvent.FD_CLOSE]: 'FD_CLOSE',
-};
 
 /** how long a step may take before the test gives up, ms of the rig's clock */
 export const STEP_MS = 5000;

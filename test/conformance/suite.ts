@@ -9,10 +9,11 @@ import { AddressFamily, FdEvent, IoctlCmd, OptLevel, ShutdownHow, SockOpt, SockT
 import { WSAError } from '../../firmware/socket/errors';
 import type { IoctlArg, SockAddr, WSANETWORKEVENTS } from '../../firmware/socket/types';
 import { MessageReader, frameMessage } from '../../firmware/socket/seqpacket-framing';
+import { fdEventName } from '../../firmware/socket/events';
 import type { ConformanceRig, PeerConn, RigFactory } from './rig';
 import { RigUnavailable } from './rig';
 import {
-  FD_NAMES, STEP_MS, assertBytes, freshPort, closeWatch, collapse, concat, deviceAccepts, deviceConnects, expectAllFree, expectError,
+  STEP_MS, assertBytes, freshPort, closeWatch, collapse, concat, deviceAccepts, deviceConnects, expectAllFree, expectError,
   pattern, recvExactly, recvToEnd, sendAll, setLinger, setNonBlocking, tcpSocket, waitFor,
 } from './helpers';
 
@@ -165,7 +166,7 @@ async function sixStepDeviceClient(rig: ConformanceRig): Promise<void> {
   const s = tcpSocket(rig);
   let closed = false;
   assert.equal(api.WSAAsyncSelect(s, (h, ev, err) => {
-    note('dev', FD_NAMES[ev] + ' ' + err);
+    note('dev', fdEventName(ev) + ' ' + err);
     if (ev === FdEvent.FD_WRITE) {
       note('dev', 'send ' + api.send(h, REQUEST, undefined, undefined));
       note('dev', 'shutdown ' + api.shutdown(h, ShutdownHow.SD_SEND)); // step 1
@@ -222,7 +223,7 @@ async function sixStepDeviceServer(rig: ConformanceRig): Promise<void> {
   assert.equal(api.listen(l, 1), 0);
   let s = -1;
   const onConn = (h: number, ev: number, err: number) => {
-    note('dev', FD_NAMES[ev] + ' ' + err);
+    note('dev', fdEventName(ev) + ' ' + err);
     if (ev === FdEvent.FD_READ) {
       for (;;) {
         const n = api.recv(h, buf, undefined, undefined);
@@ -241,7 +242,7 @@ async function sixStepDeviceServer(rig: ConformanceRig): Promise<void> {
   };
   assert.equal(api.WSAAsyncSelect(l, (h, ev, err) => {
     if (h === l) {
-      note('dev', FD_NAMES[ev] + ' ' + err);
+      note('dev', fdEventName(ev) + ' ' + err);
       if (ev === FdEvent.FD_ACCEPT) {
         s = api.accept(l, undefined);
         note('dev', 'accept ' + (s > 0 ? 'ok' : api.WSAGetLastError()));
@@ -469,7 +470,7 @@ async function lingerNonBlocking(rig: ConformanceRig, way: WayOut): Promise<void
 function fdLog(rig: ConformanceRig, s: number, events: number, also?: (ev: number, err: number) => void): string[] {
   const log: string[] = [];
   assert.equal(rig.api.WSAAsyncSelect(s, (_h, ev, err) => {
-    log.push(FD_NAMES[ev] + ' ' + err);
+    log.push(fdEventName(ev) + ' ' + err);
     if (also) also(ev, err);
   }, events), 0);
   return log;

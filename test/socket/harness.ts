@@ -1,21 +1,13 @@
 /** Shared set-up for the socket layer tests: a virtual clock, the loopback test double, a layer. */
 import { VirtualClock } from '../../hal/node/virtual-clock';
 import { SocketLayer } from '../../firmware/socket/layer';
-import { AddressFamily, FdEvent, SockType } from '../../firmware/socket/constants';
+import { fdEventName } from '../../firmware/socket/events';
+import { AddressFamily, SockType } from '../../firmware/socket/constants';
 import type { SocketLayerOptions } from '../../firmware/socket/types';
 import { LoopbackTransport } from './loopback-transport';
 import type { LoopbackOptions } from './loopback-transport';
 
 export const LOCAL = '10.0.0.1';
-
-export const FD_NAMES: Record<number, string> = {
-  [FdEvent.FD_READ]: 'FD_READ',
-  [FdEvent.FD_WRITE]: 'FD_WRITE',
-  [FdEvent.FD_OOB]: 'FD_OOB',
-  [FdEvent.FD_ACCEPT]: 'FD_ACCEPT',
-  [FdEvent.FD_CONNECT]: 'FD_CONNECT',
-  [FdEvent.FD_CLOSE]: 'FD_CLOSE',
-};
 
 export interface Rig {
   clock: VirtualClock;
@@ -62,7 +54,7 @@ export function rig(topts: LoopbackOptions = {}, lopts: SocketLayerOptions = {})
 export function logger(r: Rig, tag: string, also?: (s: number, ev: number, err: number) => void) {
   return (s: number, ev: number, err: number) => {
     if (r.inCall.depth !== 0) r.inCall.violations++;
-    r.log.push(tag + ' ' + FD_NAMES[ev] + ' ' + err);
+    r.log.push(tag + ' ' + fdEventName(ev) + ' ' + err);
     if (also) also(s, ev, err);
   };
 }
