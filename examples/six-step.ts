@@ -1,5 +1,6 @@
 import type { App } from '../firmware/app/app';
 import { startNetwork } from '../firmware/runtime';
+import { BENCH_NETWORK } from '../firmware/app/bench-network';
 import { describeErr } from '../hal/w5500/errors';
 import { AddressFamily, FdEvent, ShutdownHow, SockType } from '../firmware/socket/constants';
 import { WSAError } from '../firmware/socket/errors';
@@ -17,7 +18,6 @@ import { fdEventName } from '../firmware/socket/events';
  */
 declare const SIX_STEP_PEER: string | undefined;
 
-const IP = '192.168.1.20';
 const PEER = '192.168.1.10:5555';
 const REQUEST_BYTES = 64;
 const NAME = 'six-step';
@@ -32,12 +32,7 @@ export const main: App = function (hal) {
   const colon = setting.indexOf(':');
   const peerIp = colon > 0 ? setting.substring(0, colon) : setting;
   const peerPort = colon > 0 ? parseInt(setting.substring(colon + 1), 10) : 5555;
-  const net = startNetwork(hal, {
-    mac: new Uint8Array([0x02, 0x00, 0x00, 0x12, 0x34, 0x56]),
-    ip: IP,
-    subnet: '255.255.255.0',
-    gateway: '192.168.1.1',
-  });
+  const net = startNetwork(hal, BENCH_NETWORK);
   const api = net.api;
   if (!api) {
     log('W5500 bring-up failed: ' + describeErr(net.error));

@@ -1,13 +1,12 @@
 import type { App } from './app';
 import { startNetwork } from '../runtime';
+import { BENCH_NETWORK } from './bench-network';
 import { describeErr } from '../../hal/w5500/errors';
 import { AddressFamily, FdEvent, SockType } from '../socket/constants';
 import { WSAError } from '../socket/errors';
 import { fdEventName } from '../socket/events';
 import type { SockAddr } from '../socket/types';
 
-/** The device's address on the bench network (the simulator maps 192.168.1.0/24 onto 127.0.0.0/24). */
-const IP = '192.168.1.20';
 const ECHO_PORT = 7;
 
 /**
@@ -17,18 +16,13 @@ const ECHO_PORT = 7;
  * and reading stops, until FD_WRITE: no byte is dropped.
  */
 export const main: App = function (hal) {
-  const net = startNetwork(hal, {
-    mac: new Uint8Array([0x02, 0x00, 0x00, 0x12, 0x34, 0x56]),
-    ip: IP,
-    subnet: '255.255.255.0',
-    gateway: '192.168.1.1',
-  });
+  const net = startNetwork(hal, BENCH_NETWORK);
   const api = net.api;
   if (!api) {
     hal.log('W5500 bring-up failed: ' + describeErr(net.error));
     return net.stop;
   }
-  hal.log('W5500 up on ' + hal.board + ': ' + IP);
+  hal.log('W5500 up on ' + hal.board + ': ' + BENCH_NETWORK.ip);
   const buf = new Uint8Array(512);
   const from: SockAddr = { addr: '', port: 0 };
   // bytes received but not yet taken by send, per socket handle; reading waits while any are held
