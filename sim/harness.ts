@@ -15,6 +15,7 @@
  *     use the virtual network, or run the peer in a child process.
  *   network 'host' + time 'virtual' is refused: a kernel peer cannot follow a clock that jumps.
  */
+import { runChipUntil } from './w5500/virtual-time';
 import type { Clock } from '../hal/clock';
 import { VirtualClock } from '../hal/node/virtual-clock';
 import { RealClock } from '../hal/node/real-clock';
@@ -206,27 +207,7 @@ function virtualHarness(o: HarnessOptions, time: HarnessTime, log: (l: string) =
   };
   if (rclock) tick();
 
-  const until = (pred: () => boolean, ms: number): boolean => {
-    const c = vclock as VirtualClock;
-    const end = c.now() + ms;
-    for (let guard = 0; guard < 10000000; guard++) {
-      c.runDue();
-      model.advance();
-      c.runDue();
-      if (pred()) return true;
-      let next = c.nextDue();
-      const b = model.nextDeadline();
-      if (b !== undefined && (next === undefined || b < next)) next = b;
-      if (next === undefined || next > end) break;
-      const now = c.now();
-      c.pause(next > now ? next - now : 0.001);
-    }
-    if (c.now() < end) c.pause(end - c.now());
-    c.runDue();
-    model.advance();
-    c.runDue();
-    return pred();
-  };
+  const until = (pred: () => boolean, ms: number): boolean => runChipUntil(vclock as VirtualClock, model, pred, ms);
 
   const h: Harness = {
     api: stack.api,

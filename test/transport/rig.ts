@@ -10,6 +10,7 @@ import type { W5500Options } from '../../hal/w5500/driver';
 import { W5500Model } from '../../sim/w5500/model';
 import type { W5500ModelOptions } from '../../sim/w5500/model';
 import { VirtualNet } from '../../sim/w5500/virtual-net';
+import { runChipUntil } from '../../sim/w5500/virtual-time';
 import { OffloadTransport } from '../../firmware/transport/offload/offload';
 import type { OffloadOptions } from '../../firmware/transport/offload/offload';
 import { TCause } from '../../firmware/transport/transport';
@@ -88,25 +89,7 @@ export class TRig {
   }
 
   private until(done: () => boolean, ms: number): boolean {
-    const c = this.clock;
-    const end = c.now() + ms;
-    for (let guard = 0; guard < 1000000; guard++) {
-      c.runDue();
-      this.model.advance();
-      c.runDue();
-      if (done()) return true;
-      let next = c.nextDue();
-      const b = this.model.nextDeadline();
-      if (b !== undefined && (next === undefined || b < next)) next = b;
-      if (next === undefined || next > end) break;
-      const now = c.now();
-      c.pause(next > now ? next - now : 0.001);
-    }
-    if (c.now() < end) c.pause(end - c.now());
-    c.runDue();
-    this.model.advance();
-    c.runDue();
-    return done();
+    return runChipUntil(this.clock, this.model, done, ms);
   }
 
   /** the chip→peer and peer→chip segments logged by the virtual wire since `from` */

@@ -12,6 +12,7 @@ import type { W5500Handler } from '../../hal/w5500/events';
 import { W5500Model } from '../../sim/w5500/model';
 import type { W5500ModelOptions } from '../../sim/w5500/model';
 import { VirtualNet } from '../../sim/w5500/virtual-net';
+import { runChipUntil } from '../../sim/w5500/virtual-time';
 import { parseIPv4 } from '../../firmware/socket/address';
 import { ipToBytes } from '../../firmware/transport/offload/ip';
 
@@ -112,39 +113,12 @@ export class Rig {
 
   /** lets `ms` of virtual time pass: firmware timers and the chip's own deadlines, in time order */
   run(ms: number): void {
-    const end = this.clock.now() + ms;
-    this.until(() => false, end);
+    runChipUntil(this.clock, this.model, () => false, ms);
   }
 
   /** runs until `done()` holds or `limitMs` passed; returns whether it held */
   runUntil(done: () => boolean, limitMs: number): boolean {
-    return this.until(done, this.clock.now() + limitMs);
-  }
-
-  private until(done: () => boolean, end: number): boolean {
-    for (let guard = 0; guard < 1000000; guard++) {
-      this.clock.runDue();
-      this.model.advance();
-      this.clock.runDue();
-      if (done()) return true;
-      const a = this.clock.nextDue();
-      const b = this.model.nextDeadline();
-      let next = a;
-      if (b !== undefined && (next === undefined || b < next)) next = b;
-      if (next === undefined || next > end) break;
-      const now = this.clock.now();
-      if (next <= now) {
-        // the chip has work due now that advance() did not clear: step a little
-        this.clock.pause(0.001);
-        continue;
-      }
-      this.clock.pause(next - now);
-    }
-    if (this.clock.now() < end) this.clock.pause(end - this.clock.now());
-    this.clock.runDue();
-    this.model.advance();
-    this.clock.runDue();
-    return done();
+    return runChipUntil(this.clock, this.model, done, limitMs);
   }
 
   /** counters of the model's SPI trace since the last call */
