@@ -15,9 +15,9 @@
  *     use the virtual network, or run the peer in a child process.
  *   network 'host' + time 'virtual' is refused: a kernel peer cannot follow a clock that jumps.
  */
-import { runChipUntil } from './w5500/virtual-time';
+import { runUntil } from './net/virtual-time';
 import type { Clock } from '../hal/clock';
-import { VirtualClock } from '../hal/node/virtual-clock';
+import { VirtualClock } from './net/virtual-clock';
 import { RealClock } from '../hal/node/real-clock';
 import { NodeSpiDevice } from '../hal/node/spi';
 import { NodePin } from '../hal/node/pins';
@@ -207,7 +207,7 @@ function virtualHarness(o: HarnessOptions, time: HarnessTime, log: (l: string) =
   };
   if (rclock) tick();
 
-  const until = (pred: () => boolean, ms: number): boolean => runChipUntil(vclock as VirtualClock, model, pred, ms);
+  const until = (pred: () => boolean, ms: number): boolean => runUntil(vclock as VirtualClock, [model], pred, ms);
 
   const h: Harness = {
     api: stack.api,

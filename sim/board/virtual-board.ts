@@ -1,6 +1,6 @@
 import vm from 'node:vm';
 import type { Clock } from '../../hal/clock';
-import { VirtualClock } from '../../hal/node/virtual-clock';
+import { VirtualClock } from '../net/virtual-clock';
 import type { SpiChip, PinSource } from './chip';
 import { ENV_SOURCE, ALLOWED_GLOBALS, EXTRA_TRAPPED_GLOBALS, TRAPPED_MEMBERS, DISPATCH_GLOBAL } from './espruino-env';
 import type { EnvHost } from './espruino-env';

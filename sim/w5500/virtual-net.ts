@@ -7,6 +7,7 @@
 import type {
   Endpoint, Listener, MacrawEvents, MacrawPort, NetSide, TcpConn, TcpEvents, UdpEvents, UdpSock,
 } from './network';
+import { Scheduler } from '../net/scheduler';
 
 export interface VirtualNetOptions {
   /** the run's clock (the same one the model reads) */
@@ -33,8 +34,6 @@ export interface WireEvent {
   peer: string;
   n?: number;
 }
-
-interface Queued { at: number; seq: number; fn: () => void }
 
 function key(ep: Endpoint): string {
   return ep.ip + ':' + ep.port;
@@ -294,8 +293,7 @@ export class VirtualNet implements NetSide {
   readonly framesOut: Uint8Array[] = [];
 
   private now: () => number;
-  private q: Queued[] = [];
-  private seq = 0;
+  private q = new Scheduler();
   private t: number;
   private unreachable = new Set<string>();
   private listeners = new Map<string, VTcpListener>();
@@ -357,7 +355,7 @@ export class VirtualNet implements NetSide {
   }
   /** events still queued */
   pending(): number {
-    return this.q.length;
+    return this.q.pending();
   }
 
   // ───────────── NetSide ─────────────
@@ -462,22 +460,15 @@ export class VirtualNet implements NetSide {
   }
 
   nextDeadline(): number | undefined {
-    let best: number | undefined;
-    for (const e of this.q) if (best === undefined || e.at < best) best = e.at;
-    return best;
+    return this.q.next();
   }
 
   poll(nowMs: number): void {
     if (this.down) return;
     if (nowMs > this.t) this.t = nowMs;
     for (;;) {
-      let k = -1;
-      for (let i = 0; i < this.q.length; i++) {
-        const e = this.q[i];
-        if (e.at <= nowMs && (k < 0 || e.at < this.q[k].at || (e.at === this.q[k].at && e.seq < this.q[k].seq))) k = i;
-      }
-      if (k < 0) return;
-      const e = this.q.splice(k, 1)[0];
+      const e = this.q.take(nowMs);
+      if (!e) return;
       if (e.at > this.t) this.t = e.at;
       this.delivering = true;
       try { e.fn(); } finally { this.delivering = false; }
@@ -486,7 +477,7 @@ export class VirtualNet implements NetSide {
 
   shutdown(): void {
     this.down = true;
-    this.q = [];
+    this.q.clear();
   }
 
   // ───────────── internals shared with peers ─────────────
@@ -500,7 +491,7 @@ export class VirtualNet implements NetSide {
     return this.delivering ? this.t : Math.max(this.t, this.now());
   }
   at(t: number, fn: () => void): void {
-    this.q.push({ at: t, seq: this.seq++, fn });
+    this.q.at(t, fn);
   }
   log(e: WireEvent): void {
     if (!this.wireLog) return;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { VirtualClock } from '../../hal/node/virtual-clock';
+import { VirtualClock } from '../../sim/net/virtual-clock';
 import { RealClock } from '../../hal/node/real-clock';
 import { VirtualBoard, W5500RegisterStub, ChipPin, knownBoards, readWiring } from '../../sim/board/index';
 import type { SpiChip } from '../../sim/board/index';

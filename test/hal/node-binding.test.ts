@@ -1,42 +1,11 @@
 import assert from 'node:assert/strict';
-import { VirtualClock } from '../../hal/node/virtual-clock';
+import { VirtualClock } from '../../sim/net/virtual-clock';
 import { NodeSpiDevice } from '../../hal/node/spi';
 import { NodePin } from '../../hal/node/pins';
 import { SpiOp } from '../../hal/spi';
 import { Edge } from '../../hal/pins';
 
 describe('Node HAL binding', () => {
-  it('VirtualClock runs timers in due order, ties in creation order, and pause runs none', () => {
-    const c = new VirtualClock();
-    const seen: string[] = [];
-    c.setTimeout(() => seen.push('b20'), 20);
-    c.setTimeout(() => seen.push('a10'), 10);
-    const gone = c.setTimeout(() => seen.push('never'), 15);
-    c.setTimeout(() => { seen.push('c10'); c.setTimeout(() => seen.push('d10+0'), 0); }, 10);
-    c.clearTimeout(gone);
-    c.pause(50);
-    assert.deepEqual(seen, []);
-    assert.equal(c.now(), 50);
-    c.runDue();
-    assert.deepEqual(seen, ['a10', 'c10', 'b20', 'd10+0']); // d was scheduled at t=50
-  });
-
-  it('VirtualClock.advance stops at the end time and runUntil reports whether the condition held', () => {
-    const c = new VirtualClock();
-    let n = 0;
-    c.setTimeout(() => n++, 100);
-    c.advance(99);
-    assert.equal(n, 0);
-    assert.equal(c.now(), 99);
-    c.advance(1);
-    assert.equal(n, 1);
-    assert.equal(c.runUntil(() => n === 2, 1000), false);
-    assert.equal(c.now(), 1100);
-    c.setTimeout(() => n++, 5);
-    assert.equal(c.runUntil(() => n === 2, 1000), true);
-    assert.equal(c.now(), 1105);
-  });
-
   it('NodeSpiDevice joins operations into one chip-select window and splits the answer', () => {
     const windows: number[][] = [];
     const dev = new NodeSpiDevice((mosi) => {

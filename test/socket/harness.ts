@@ -1,5 +1,5 @@
 /** Shared set-up for the socket layer tests: a virtual clock, the loopback test double, a layer. */
-import { VirtualClock } from '../../hal/node/virtual-clock';
+import { VirtualClock } from '../../sim/net/virtual-clock';
 import { SocketLayer } from '../../firmware/socket/layer';
 import { fdEventName } from '../../firmware/socket/events';
 import { AddressFamily, SockType } from '../../firmware/socket/constants';

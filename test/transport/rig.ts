@@ -2,7 +2,7 @@
  * The offload transport on the W5500 driver and the chip model with the scripted virtual network,
  * on one virtual clock, with a sink that records every event in order ("ended 3 Reset 0").
  */
-import { VirtualClock } from '../../hal/node/virtual-clock';
+import { VirtualClock } from '../../sim/net/virtual-clock';
 import { NodeSpiDevice } from '../../hal/node/spi';
 import { ModelIntPin } from '../../sim/w5500/model-int-pin';
 import { W5500 } from '../../hal/w5500/driver';
@@ -10,7 +10,7 @@ import type { W5500Options } from '../../hal/w5500/driver';
 import { W5500Model } from '../../sim/w5500/model';
 import type { W5500ModelOptions } from '../../sim/w5500/model';
 import { VirtualNet } from '../../sim/w5500/virtual-net';
-import { runChipUntil } from '../../sim/w5500/virtual-time';
+import { runUntil } from '../../sim/net/virtual-time';
 import { OffloadTransport } from '../../firmware/transport/offload/offload';
 import type { OffloadOptions } from '../../firmware/transport/offload/offload';
 import { TCause } from '../../firmware/transport/transport';
@@ -89,7 +89,7 @@ export class TRig {
   }
 
   private until(done: () => boolean, ms: number): boolean {
-    return runChipUntil(this.clock, this.model, done, ms);
+    return runUntil(this.clock, [this.model], done, ms);
   }
 
   /** the chip→peer and peer→chip segments logged by the virtual wire since `from` */

@@ -4,7 +4,7 @@ import { W5500 } from '../../hal/w5500/driver';
 import { W5500Err, describeErr } from '../../hal/w5500/errors';
 import { Sn_MR, Sn_SR } from '../../hal/w5500/registers';
 import { NodeSpiDevice } from '../../hal/node/spi';
-import { VirtualClock } from '../../hal/node/virtual-clock';
+import { VirtualClock } from '../../sim/net/virtual-clock';
 
 const NET = {
   mac: new Uint8Array([0x02, 0x00, 0x00, 0x12, 0x34, 0x56]),

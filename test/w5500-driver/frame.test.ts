@@ -8,7 +8,7 @@ import { W5500Err, describeErr } from '../../hal/w5500/errors';
 import { Block, CommonReg, SnReg, Sn_CR, rxBlock, socketBlock, txBlock } from '../../hal/w5500/registers';
 import { SpiOp } from '../../hal/spi';
 import type { SpiDevice, SpiOperation } from '../../hal/spi';
-import { VirtualClock } from '../../hal/node/virtual-clock';
+import { VirtualClock } from '../../sim/net/virtual-clock';
 
 function header(address: number, block: number, write: boolean): number[] {
   const b = new Uint8Array(3);

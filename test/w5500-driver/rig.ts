@@ -2,7 +2,7 @@
  * A W5500 driver wired to the chip model on one virtual clock: SPI through NodeSpiDevice, INTn into
  * a NodePin the driver watches, RSTn out of a pin whose falling edge resets the model.
  */
-import { VirtualClock } from '../../hal/node/virtual-clock';
+import { VirtualClock } from '../../sim/net/virtual-clock';
 import { NodeSpiDevice } from '../../hal/node/spi';
 import { NodePin } from '../../hal/node/pins';
 import type { OutputPin } from '../../hal/pins';
@@ -12,7 +12,7 @@ import type { W5500Handler } from '../../hal/w5500/events';
 import { W5500Model } from '../../sim/w5500/model';
 import type { W5500ModelOptions } from '../../sim/w5500/model';
 import { VirtualNet } from '../../sim/w5500/virtual-net';
-import { runChipUntil } from '../../sim/w5500/virtual-time';
+import { runUntil } from '../../sim/net/virtual-time';
 import { parseIPv4 } from '../../firmware/socket/address';
 import { ipToBytes } from '../../firmware/transport/offload/ip';
 
@@ -113,12 +113,12 @@ export class Rig {
 
   /** lets `ms` of virtual time pass: firmware timers and the chip's own deadlines, in time order */
   run(ms: number): void {
-    runChipUntil(this.clock, this.model, () => false, ms);
+    runUntil(this.clock, [this.model], () => false, ms);
   }
 
   /** runs until `done()` holds or `limitMs` passed; returns whether it held */
   runUntil(done: () => boolean, limitMs: number): boolean {
-    return runChipUntil(this.clock, this.model, done, limitMs);
+    return runUntil(this.clock, [this.model], done, limitMs);
   }
 
   /** counters of the model's SPI trace since the last call */

@@ -3,7 +3,7 @@
  * crosses the bus) and step a virtual clock through the model's deadlines.
  */
 import assert from 'node:assert/strict';
-import { VirtualClock } from '../../hal/node/virtual-clock';
+import { VirtualClock } from '../../sim/net/virtual-clock';
 import { W5500Model, type W5500ModelOptions } from '../../sim/w5500/model';
 import { VirtualNet } from '../../sim/w5500/virtual-net';
 import { CommonReg, SnReg, Sn_CR, Sn_MR, Sn_SR, socketBlock, txBlock, rxBlock } from '../../hal/w5500/registers';

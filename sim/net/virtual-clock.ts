@@ -1,6 +1,5 @@
-import type { Clock } from '../clock';
-
-interface Timer { id: number; at: number; seq: number; fn: () => void }
+import type { Clock } from '../../hal/clock';
+import { Scheduler } from './scheduler';
 
 /**
  * Deterministic time for virtual-time runs. Time moves only when the test (or the virtual board's
@@ -9,45 +8,33 @@ interface Timer { id: number; at: number; seq: number; fn: () => void }
  */
 export class VirtualClock implements Clock {
   private t = 0;
-  private seq = 0;
-  private nextId = 1;
-  private timers: Timer[] = [];
+  private timers = new Scheduler();
 
   now(): number {
     return this.t;
   }
   setTimeout(fn: () => void, ms: number): number {
-    const id = this.nextId++;
-    this.timers.push({ id, at: this.t + Math.max(0, ms), seq: this.seq++, fn });
-    return id;
+    return this.timers.at(this.t + Math.max(0, ms), fn);
   }
   clearTimeout(handle: number): void {
-    const i = this.timers.findIndex((x) => x.id === handle);
-    if (i >= 0) this.timers.splice(i, 1);
+    this.timers.cancel(handle);
   }
   pause(ms: number): void {
     if (ms > 0) this.t += ms;
   }
   /** when the next timer is due, or undefined */
   nextDue(): number | undefined {
-    let best: number | undefined;
-    for (const x of this.timers) if (best === undefined || x.at < best) best = x.at;
-    return best;
+    return this.timers.next();
   }
   pending(): number {
-    return this.timers.length;
+    return this.timers.pending();
   }
   /** runs every timer due now or earlier, in due order (ties in creation order), including ones they schedule */
   runDue(): number {
     let ran = 0;
     for (;;) {
-      let k = -1;
-      for (let i = 0; i < this.timers.length; i++) {
-        const x = this.timers[i];
-        if (x.at <= this.t && (k < 0 || x.at < this.timers[k].at || (x.at === this.timers[k].at && x.seq < this.timers[k].seq))) k = i;
-      }
-      if (k < 0) return ran;
-      const [x] = this.timers.splice(k, 1);
+      const x = this.timers.take(this.t);
+      if (!x) return ran;
       x.fn();
       ran++;
     }
