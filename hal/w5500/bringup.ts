@@ -13,6 +13,11 @@ const enum Wait {
   RESET_POLLS = 20,
 }
 
+const enum Setting {
+  /** SIMR: every socket may assert INTn; IMR stays 0 (common IR events are not used) */
+  SIMR_ALL = 0xff,
+}
+
 /**
  * Why a read of the common block does not look like a W5500: MISO all 0xFF means nothing drives
  * it (no chip, no power, wrong CS); all 0x00 means it is held low (wiring, chip in reset).
@@ -139,4 +144,46 @@ export function resetChip(bus: W5500Bus, clock: Clock, rst: OutputPin | undefine
 /** The whole common register block, 0x0000–0x0039, in one read. */
 export function readCommon(bus: W5500Bus): Uint8Array | undefined {
   return bus.read(CommonReg.MR, Block.Common, CommonSize.Length);
+}
+
+/**
+ * Writes the settings into a freshly reset chip and reads them back: GAR…SIPR (`net`, 18 bytes) in
+ * one burst, SIMR+RTR+RCR in one burst, the buffer sizes that differ from the reset value (2 KB)
+ * with the shrinking ones first, so the per-direction sum never passes 16 KB on the way. Returns
+ * PHYCFGR as read back (≥ 0), or an error: CONFIG when the chip does not hold what was written.
+ */
+export function configure(bus: W5500Bus, net: Uint8Array, rtr: number, rcr: number, txKB: Uint8Array, rxKB: Uint8Array,
+  scratch: Uint8Array): number {
+  if (!bus.write(CommonReg.GAR, Block.Common, net)) return W5500Err.BUS;
+  const s = scratch;
+  s[0] = Setting.SIMR_ALL;
+  s[1] = rtr >> 8;
+  s[2] = rtr & 0xff;
+  s[3] = rcr;
+  if (!bus.write(CommonReg.SIMR, Block.Common, s.subarray(0, 4))) return W5500Err.BUS;
+  for (let pass = 0; pass < 2; pass++) {
+    for (let sn = 0; sn < Chip.SOCKETS; sn++) {
+      const t = txKB[sn];
+      const r = rxKB[sn];
+      if (t === 2 && r === 2) continue;
+      if ((pass === 0) !== (t <= 2 && r <= 2)) continue;
+      s[0] = r;
+      s[1] = t;
+      if (!bus.write(SnReg.Sn_RXBUF_SIZE, socketBlock(sn), s.subarray(0, 2))) return W5500Err.BUS;
+    }
+  }
+  const v = readCommon(bus);
+  if (!v) return W5500Err.BUS;
+  const err = diagnoseCommon(v);
+  if (err) return err;
+  for (let i = 0; i < 18; i++) if (v[CommonReg.GAR + i] !== net[i]) return W5500Err.CONFIG;
+  if (v[CommonReg.SIMR] !== Setting.SIMR_ALL || ((v[CommonReg.RTR] << 8) | v[CommonReg.RTR + 1]) !== rtr ||
+    v[CommonReg.RCR] !== rcr) return W5500Err.CONFIG;
+  return v[CommonReg.PHYCFGR];
+}
+
+/** Does a read of SIMR…VERSIONR (`v`) still show what `configure` wrote? Else the chip was reset. */
+export function stillConfigured(v: Uint8Array, rtr: number, rcr: number): boolean {
+  const r = (v[CommonReg.RTR - CommonReg.SIMR] << 8) | v[CommonReg.RTR - CommonReg.SIMR + 1];
+  return v[0] === Setting.SIMR_ALL && r === rtr && v[CommonReg.RCR - CommonReg.SIMR] === rcr;
 }

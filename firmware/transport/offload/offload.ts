@@ -14,8 +14,7 @@ import type { W5500 } from '../../../hal/w5500/driver';
 import { W5500Err } from '../../../hal/w5500/errors';
 import { SnEvent } from '../../../hal/w5500/events';
 import type { W5500Handler } from '../../../hal/w5500/events';
-import { Chip, SnReg, Sn_MR, socketBlock } from '../../../hal/w5500/registers';
-import { readStable } from '../../../hal/w5500/counters';
+import { Chip, Sn_MR } from '../../../hal/w5500/registers';
 import { EndpointKind, TCause, TErr, TOption } from '../transport';
 import type { PeerAddress, Transport, TransportCaps, TransportSink } from '../transport';
 import { bytesToIp, ipToBytes } from './ip';
@@ -758,8 +757,8 @@ export class OffloadTransport implements Transport {
 
   /** did ARP for the peer never answer? The chip fills Sn_DHAR from the ARP reply; OPEN with a peer left it FF…FF. */
   private arpFailed(s: number): boolean {
-    const v = this.drv.bus.read(SnReg.Sn_DHAR, socketBlock(s), 6);
-    if (!v) return false;
+    const v = this.addr6;
+    if (this.drv.peerMac(s, v) !== W5500Err.OK) return false;
     for (let i = 0; i < 6; i++) if (v[i] !== 0xff) return false;
     return true;
   }
@@ -856,7 +855,7 @@ export class OffloadTransport implements Transport {
   }
 
   private txFree(s: number): number {
-    const v = readStable(this.drv.bus, SnReg.Sn_TX_FSR, socketBlock(s), 2, undefined);
+    const v = this.drv.txSpace(s);
     return v > 0 ? v : 0;
   }
 
@@ -867,7 +866,7 @@ export class OffloadTransport implements Transport {
   }
 
   private txUnsent(s: number): number {
-    const v = readStable(this.drv.bus, SnReg.Sn_TX_FSR, socketBlock(s), 2, undefined);
+    const v = this.drv.txSpace(s);
     if (v < 0) return 0;
     const n = this.drv.txSize[s] - v;
     return n > 0 ? n : 0;

@@ -1,0 +1,290 @@
+import { Edge } from '../pins';
+import { Block, Chip, CommonReg, SnReg, Sn_IR, Sn_MR, Sn_SR, socketBlock } from './registers';
+import { W5500Err } from './errors';
+import { SnEvent } from './events';
+import { Def, F, X, knownSr } from './state';
+import { W5500Faults } from './faults';
+
+/**
+ * Interrupt service and event delivery: INTn (or the poll timer) → SIR → each flagged socket's
+ * Sn_IR + Sn_SR → clear what was read → deliver in the documented order on a later turn; and the
+ * watches for what the chip does not interrupt for (the silent ends of TIME_WAIT and LAST_ACK, a
+ * refused CONNECT, TX space coming back).
+ */
+export abstract class W5500Service extends W5500Faults {
+  protected abstract readTxFree(sn: number): number;
+
+  /**
+   * Services the chip now and delivers what it found before returning: what the INT watch (or the
+   * poll timer) and the close/space watch would do on their next turn. For blocking calls, during
+   * which the event loop does not turn.
+   */
+  poll(): void {
+    if (!this.ready || this.inService) return;
+    this.service();
+    if (this.ready) this.watch();
+    if (this.ready) this.dispatchAll();
+  }
+
+  /** After bring-up: watch INTn (serving at once if it is already low), or start polling. */
+  protected startService(): void {
+    const self = this;
+    if (this.int) {
+      this.intWatch = this.int.watch(Edge.Falling, function () { self.scheduleService(0); });
+      if (!this.int.read()) this.scheduleService(0);
+    } else {
+      this.pollDelay = this.pollMin;
+      this.pollTimer = this.clock.setTimeout(function () { self.pollTimer = 0; self.service(); }, this.pollDelay);
+    }
+  }
+
+  /**
+   * Takes what one read of Sn_IR and Sn_SR showed: clears the bits it saw (write 1 to clear) and
+   * queues them for dispatch. A state code we do not know triggers a chip check instead.
+   */
+  protected observe(sn: number, ir: number, sr: number): void {
+    if (!knownSr(sr)) {
+      this.unknownCode = sr;
+      this.health();
+      return;
+    }
+    ir &= Sn_IR.ALL;
+    if (ir) {
+      if (!this.bus.write8(SnReg.Sn_IR, socketBlock(sn), ir)) {
+        this.fail(W5500Err.BUS);
+        return;
+      }
+      this.pend[sn] |= ir;
+    }
+    if (sr !== this.sr[sn]) {
+      this.sr[sn] = sr;
+      this.dirty |= 1 << sn;
+    }
+  }
+
+  /** After an API call: deliver what it observed on a later turn, and poll sooner if polling. */
+  protected afterCall(): void {
+    if (this.inService) return;
+    this.kick();
+    if (this.dispatchTimer || !this.hasWork()) return;
+    const self = this;
+    this.dispatchTimer = this.clock.setTimeout(function () { self.dispatchTimer = 0; self.dispatchAll(); }, 0);
+  }
+
+  private hasWork(): boolean {
+    if (this.failDirty || this.linkDirty || this.dirty) return true;
+    for (let sn = 0; sn < Chip.SOCKETS; sn++) if (this.pend[sn] || this.extra[sn]) return true;
+    return false;
+  }
+
+  protected dispatchAll(): void {
+    if (this.failDirty) {
+      this.failDirty = false;
+      this.linkDirty = false;
+      this.handler.failure(this.failErr);
+      return;
+    }
+    if (!this.ready) return;
+    if (this.linkDirty) {
+      this.linkDirty = false;
+      this.handler.link(this.linkUp);
+    }
+    for (let sn = 0; sn < Chip.SOCKETS && this.ready; sn++) {
+      if (this.pend[sn] || this.extra[sn] || (this.dirty & (1 << sn))) this.dispatch(sn);
+    }
+  }
+
+  private emit(sn: number, ev: number): boolean {
+    if (!this.ready || !(this.flags[sn] & F.OPEN)) return false;
+    this.handler.socket(sn, ev);
+    return this.ready && (this.flags[sn] & F.OPEN) !== 0;
+  }
+
+  /** One socket's queued bits, in the documented order, then the closing event if Sn_SR says CLOSED. */
+  private dispatch(sn: number): void {
+    const ir = this.pend[sn];
+    const x = this.extra[sn];
+    this.pend[sn] = 0;
+    this.extra[sn] = 0;
+    this.dirty &= ~(1 << sn);
+    let f = this.flags[sn];
+    if (!(f & F.OPEN)) return;
+    const sr = this.sr[sn];
+    const tcp = this.proto[sn] === Sn_MR.TCP;
+    if (ir & Sn_IR.CON) {
+      // Connection set-up re-initialises the TX pointers: read them again before the first SEND.
+      this.flags[sn] = f = (f | F.CON_SEEN) & ~(F.CONNECTING | F.TXWR);
+      this.txFree[sn] = this.txSize[sn];
+      if (!this.emit(sn, SnEvent.CON)) return;
+    }
+    if ((ir & Sn_IR.SEND_OK) && (this.flags[sn] & F.SENDING)) {
+      this.flags[sn] &= ~(F.SENDING | F.STALLED);
+      if (!tcp) this.txFree[sn] = this.txSize[sn];
+      if (!this.emit(sn, SnEvent.SEND_OK)) return;
+    }
+    if ((x & X.WRITABLE) && !this.emit(sn, SnEvent.WRITABLE)) return;
+    if ((x & X.STALLED) && (this.flags[sn] & F.SENDING) && !this.emit(sn, SnEvent.SEND_STALLED)) return;
+    if ((ir & Sn_IR.RECV) && !this.emit(sn, SnEvent.RECV)) return;
+    f = this.flags[sn];
+    const reset = tcp && sr === Sn_SR.SOCK_CLOSED && !(f & (F.DISCON_SENT | F.FIN_SEEN)) && !(ir & Sn_IR.TIMEOUT);
+    if ((ir & Sn_IR.DISCON) && !reset) {
+      this.flags[sn] |= F.FIN_SEEN;
+      if ((f & F.DISCON_SENT) && sr !== Sn_SR.SOCK_CLOSED) this.startWatch(Def.CLOSE_WATCH_FIRST_MS);
+      if (!this.emit(sn, SnEvent.DISCON)) return;
+    }
+    if (ir & Sn_IR.TIMEOUT) {
+      this.flags[sn] &= ~(F.SENDING | F.CONNECTING);
+      if (tcp) this.flags[sn] |= F.DONE;
+      if (!this.emit(sn, SnEvent.TIMEOUT)) return;
+    }
+    f = this.flags[sn];
+    if (tcp && sr === Sn_SR.SOCK_CLOSED && !(f & F.DONE)) {
+      this.flags[sn] = (f | F.DONE) & ~(F.SENDING | F.CONNECTING | F.WANT_SPACE);
+      // Our DISCON finished: after the FIN exchange, or at once on a connection never established.
+      if ((f & F.DISCON_SENT) && (f & (F.FIN_SEEN | F.CON_SEEN)) !== F.CON_SEEN) {
+        this.emit(sn, SnEvent.CLOSED);
+        return;
+      }
+      // CLOSED without FIN or TIMEOUT is a reset — unless the whole chip was reset.
+      if (this.health() !== W5500Err.OK) return;
+      this.emit(sn, SnEvent.RESET);
+    }
+  }
+
+  private scheduleService(ms: number): void {
+    if (this.serviceTimer || !this.ready) return;
+    const self = this;
+    this.serviceTimer = this.clock.setTimeout(function () { self.serviceTimer = 0; self.service(); }, ms);
+  }
+
+  /** Without INT: any call may start activity, so look again soon. */
+  protected kick(): void {
+    if (this.int || !this.ready || this.pollDelay === this.pollMin) return;
+    this.pollDelay = this.pollMin;
+    this.pollTimer = this.clear(this.pollTimer);
+    const self = this;
+    this.pollTimer = this.clock.setTimeout(function () { self.pollTimer = 0; self.service(); }, this.pollDelay);
+  }
+
+  /**
+   * One service: SIR → each flagged socket's Sn_IR + Sn_SR in one read → clear what was read →
+   * dispatch; repeated until INTn is high again (or SIR reads 0 when polling), so no edge is lost.
+   * With INT wired and INTn high, it reads nothing at all.
+   */
+  private service(): void {
+    if (!this.ready) return;
+    this.inService = true;
+    let found = false;
+    let stuck = false;
+    const int = this.int;
+    let pass = 0;
+    for (; pass < Def.SERVICE_PASSES && this.ready; pass++) {
+      if (int && int.read()) break;
+      // One socket in use and INTn low: it is almost surely that socket, so skip SIR.
+      const only = this.onlyActive();
+      if (int && only >= 0) {
+        const v = this.bus.read(SnReg.Sn_IR, socketBlock(only), 2);
+        if (!v) { this.fail(W5500Err.BUS); break; }
+        const ir = v[0];
+        const sr = v[1];
+        if (ir & Sn_IR.ALL) {
+          this.observe(only, ir, sr);
+          found = true;
+          continue;
+        }
+      }
+      const s = this.bus.read(CommonReg.SIR, Block.Common, 1);
+      if (!s) { this.fail(W5500Err.BUS); break; }
+      const sir = s[0];
+      if (sir === 0) {
+        if (int) {
+          // INTn low with no socket flagged (IMR is 0): the chip is gone, reset, or the line is noisy.
+          if (this.health() === W5500Err.OK) stuck = true;
+        }
+        break;
+      }
+      found = true;
+      for (let sn = 0; sn < Chip.SOCKETS; sn++) {
+        if (!(sir & (1 << sn))) continue;
+        const v = this.bus.read(SnReg.Sn_IR, socketBlock(sn), 2);
+        if (!v) { this.fail(W5500Err.BUS); break; }
+        const ir = v[0];
+        const sr = v[1];
+        this.observe(sn, ir, sr);
+      }
+    }
+    this.inService = false;
+    this.dispatchAll();
+    if (!this.ready) return;
+    const self = this;
+    if (int) {
+      // Still low after every pass: something we cannot clear; come back later rather than spin.
+      if (!int.read()) this.scheduleService(stuck || pass === Def.SERVICE_PASSES ? Def.STUCK_INT_MS : 0);
+    } else if (!this.pollTimer) {
+      this.pollDelay = found ? this.pollMin : (this.pollDelay * 2 < this.pollMax ? this.pollDelay * 2 : this.pollMax);
+      this.pollTimer = this.clock.setTimeout(function () { self.pollTimer = 0; self.service(); }, this.pollDelay);
+    }
+  }
+
+  private onlyActive(): number {
+    const a = this.active;
+    if (a === 0 || (a & (a - 1)) !== 0) return -1;
+    for (let sn = 0; sn < Chip.SOCKETS; sn++) if (a === 1 << sn) return sn;
+    return -1;
+  }
+
+  /**
+   * Polls what the chip does not interrupt for: a socket closing after our DISCON (TIME_WAIT and
+   * LAST_ACK end in CLOSED silently), a CONNECT that may be refused silently, TX space coming back.
+   */
+  protected startWatch(first: number): void {
+    if (!this.ready) return;
+    const due = this.clock.now() + first;
+    if (this.watchTimer && this.watchDue <= due) return;
+    this.watchTimer = this.clear(this.watchTimer);
+    this.watchDelay = first;
+    this.watchDue = due;
+    const self = this;
+    this.watchTimer = this.clock.setTimeout(function () { self.watchTimer = 0; self.watch(); }, first);
+  }
+
+  protected needsWatch(sn: number): number {
+    const f = this.flags[sn];
+    if (!(f & F.OPEN)) return 0;
+    let w = 0;
+    // After our DISCON the peer's FIN and a TIMEOUT raise interrupts; only the ends of TIME_WAIT,
+    // LAST_ACK and CLOSING (after the FIN exchange) are silent, so only then is Sn_SR polled.
+    if (!(f & F.DONE) && (((f & F.DISCON_SENT) && (f & (F.FIN_SEEN | F.CON_SEEN)) !== F.CON_SEEN) || (f & F.CONNECTING))) w |= 1;
+    if (f & F.WANT_SPACE) w |= 2;
+    return w;
+  }
+
+  private watch(): void {
+    if (!this.ready) return;
+    for (let sn = 0; sn < Chip.SOCKETS && this.ready; sn++) {
+      const w = this.needsWatch(sn);
+      if (w & 1) {
+        const v = this.bus.read(SnReg.Sn_IR, socketBlock(sn), 2);
+        if (!v) { this.fail(W5500Err.BUS); return; }
+        const ir = v[0];
+        const sr = v[1];
+        this.observe(sn, ir, sr);
+      }
+      if ((w & 2) && this.ready && !(this.flags[sn] & F.SENDING)) {
+        const free = this.readTxFree(sn);
+        if (free > 0) {
+          this.flags[sn] &= ~F.WANT_SPACE;
+          this.extra[sn] |= X.WRITABLE;
+        }
+      }
+    }
+    this.dispatchAll();
+    let again = false;
+    for (let sn = 0; sn < Chip.SOCKETS; sn++) if (this.needsWatch(sn)) again = true;
+    if (!again || !this.ready || this.watchTimer) return;
+    this.watchDelay = this.watchDelay * 2 < Def.WATCH_MAX_MS ? this.watchDelay * 2 : Def.WATCH_MAX_MS;
+    this.watchDue = this.clock.now() + this.watchDelay;
+    const self = this;
+    this.watchTimer = this.clock.setTimeout(function () { self.watchTimer = 0; self.watch(); }, this.watchDelay);
+  }
+}
