@@ -11,8 +11,8 @@ export const enum Icmp {
   ID = 4,
   SEQ = 6,
   HEADER = 8,
-  /** a destination unreachable quotes the IP header and this many bytes of its payload (RFC 792) */
-  QUOTE = 8,
+  /** an ICMP error datagram is at most this long, quote included (RFC 1812 §4.3.2.3) */
+  MAX_ERROR = 576,
 }
 
 export const enum IcmpType {
