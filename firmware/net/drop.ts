@@ -9,6 +9,8 @@ export const enum Drop {
   ETH_LONG,
   /** destination MAC neither ours nor broadcast */
   ETH_NOT_US,
+  /** source MAC is a group address (IEEE 802: a source is always individual) */
+  ETH_SRC,
   /** EtherType neither IPv4 nor ARP (IPv6, 802.3 length, …) */
   ETH_TYPE,
   ARP_SHORT,
@@ -63,7 +65,7 @@ export const PASS = -1;
 
 /** counter names in Drop order, for reports (not imported by the firmware) */
 export const DROP_NAMES: string[] = [
-  'eth-short', 'eth-long', 'eth-not-us', 'eth-type',
+  'eth-short', 'eth-long', 'eth-not-us', 'eth-src', 'eth-type',
   'arp-short', 'arp-format', 'arp-oper', 'arp-not-us', 'arp-bogus',
   'ip-short', 'ip-version', 'ip-header', 'ip-length', 'ip-checksum', 'ip-options', 'ip-fragment', 'ip-ttl',
   'ip-not-us', 'ip-src', 'ip-proto',

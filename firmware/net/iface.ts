@@ -14,7 +14,7 @@ import { UdpLayer } from './udp';
 import { Arp, ArpOper, arpCheck, arpEmit } from './wire/arp';
 import { get16, get32, macCopy, macEquals, macIsBroadcast, put16 } from './wire/bytes';
 import { Eth, EtherType, ethCheck, ethEmit } from './wire/ethernet';
-import { Icmp, IcmpCode, IcmpType, icmpCheck, icmpEmit } from './wire/icmp';
+import { Icmp, IcmpCode, IcmpType, icmpCheck, icmpEchoReply, icmpEmit } from './wire/icmp';
 import { Ip4, ip4Check, ip4Emit } from './wire/ipv4';
 
 /** where frames leave the stack: `len` bytes at `off` of `buf`, to be copied out before returning */
@@ -167,6 +167,7 @@ export class NetIf implements IpOutput {
     if (spa !== 0) {
       const i = this.arp.learn(spa, f, o + Arp.SHA, now, forUs);
       if (i >= 0 && this.holdLen > 0 && this.holdHop === spa) this.sendHeld(i);
+      this.holdLost();
     }
     if (!forUs) return Drop.ARP_NOT_US;
     this.stats[Stat.RX_ARP]++;
@@ -216,7 +217,7 @@ export class NetIf implements IpOutput {
     macCopy(f, Eth.DST, f, Eth.SRC);
     macCopy(f, Eth.SRC, this.mac, 0);
     ip4Emit(f, Eth.HEADER, 0, this.nextId(), Ip4.TTL_DEFAULT, IpProto.ICMP, this.addr, src, plen);
-    icmpEmit(f, po, plen, IcmpType.ECHO_REPLY, 0);
+    icmpEchoReply(f, po);
     this.stats[Stat.RX_ICMP_ECHO]++;
     this.out(f, 0, po + plen);
     return PASS;
@@ -271,6 +272,7 @@ export class NetIf implements IpOutput {
       this.arp.pend(hop, now);
       this.request(hop);
     }
+    this.holdLost();
     return IpSendError.QUEUED;
   }
 
@@ -321,6 +323,11 @@ export class NetIf implements IpOutput {
     this.holdLen = 0;
     this.stats[Stat.TX_HELD_SENT]++;
     this.out(this.hold, 0, n);
+  }
+
+  /** a new entry may have taken the slot of the one the held datagram waits for */
+  private holdLost(): void {
+    if (this.holdLen > 0 && this.arp.find(this.holdHop) < 0) this.dropHold(Drop.TX_ARP_FAILED);
   }
 
   private dropHold(why: number): void {

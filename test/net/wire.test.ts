@@ -4,7 +4,7 @@ import { IpProto } from '../../firmware/net/ip-proto';
 import { Arp, ArpOper, arpCheck, arpEmit } from '../../firmware/net/wire/arp';
 import { get16, get32 } from '../../firmware/net/wire/bytes';
 import { Eth, EtherType, ethCheck, ethEmit, ethType } from '../../firmware/net/wire/ethernet';
-import { Icmp, IcmpType, icmpCheck, icmpEmit } from '../../firmware/net/wire/icmp';
+import { Icmp, IcmpType, icmpCheck, icmpEchoReply, icmpEmit } from '../../firmware/net/wire/icmp';
 import { Ip4, ip4Check, ip4Emit, ip4PayloadLen } from '../../firmware/net/wire/ipv4';
 import { Udp, udpCheck, udpEmit } from '../../firmware/net/wire/udp';
 import * as V from './vectors';
@@ -23,7 +23,7 @@ describe('net/wire: Ethernet II', () => {
     assert.equal(ethType(V.UDP_ECHO, 0), EtherType.IPV4);
     assert.equal(ethCheck(V.IPV6_RS, V.IPV6_RS.length), Drop.ETH_TYPE);
   });
-  it('truncated (< 14 bytes, or len beyond the buffer), oversized (> 1,518) and 802.3-length frames are dropped by reason', () => {
+  it('truncated (< 14 bytes, or len beyond the buffer), oversized (> 1,518), group-source and 802.3-length frames are dropped by reason', () => {
     assert.equal(ethCheck(V.UDP_ECHO, 13), Drop.ETH_SHORT);
     assert.equal(ethCheck(V.UDP_ECHO, 0), Drop.ETH_SHORT);
     assert.equal(ethCheck(V.UDP_ECHO, V.UDP_ECHO.length + 1), Drop.ETH_SHORT);
@@ -32,6 +32,8 @@ describe('net/wire: Ethernet II', () => {
     assert.equal(ethCheck(big, 1519), Drop.ETH_LONG);
     const f = copy(V.UDP_ECHO); f[12] = 0x00; f[13] = 0x2e;
     assert.equal(ethCheck(f, f.length), Drop.ETH_TYPE);
+    const g = copy(V.UDP_ECHO); g[6] |= 1;
+    assert.equal(ethCheck(g, g.length), Drop.ETH_SRC);
   });
   it('emits the captured header byte for byte', () => {
     const b = new Uint8Array(14);
@@ -124,6 +126,21 @@ describe('net/wire: ICMP (RFC 792)', () => {
     const b = copy(V.ICMP_ECHO_REQUEST);
     icmpEmit(b, IP, 40, IcmpType.ECHO_REPLY, 0);
     assert.equal(hexOf(b.subarray(IP)), hexOf(V.ICMP_ECHO_REPLY.subarray(IP)));
+    const c = copy(V.ICMP_ECHO_REQUEST);
+    icmpEchoReply(c, IP); // incrementally (RFC 1624): the same bytes
+    assert.equal(hexOf(c.subarray(IP)), hexOf(V.ICMP_ECHO_REPLY.subarray(IP)));
+  });
+  it('the incremental reply checksum is right at the 0x0000/0xFFFF edge (RFC 1624 §3)', () => {
+    // a request whose checksum field is 0xFFFF-adjacent: try every identifier, compare with a full sum
+    const b = copy(V.ICMP_ECHO_REQUEST);
+    for (let id = 0; id < 65536; id += 97) {
+      b[IP] = 8; b[IP + 1] = 0; b[IP + 4] = id >>> 8; b[IP + 5] = id & 0xff;
+      icmpEmit(b, IP, 40, IcmpType.ECHO_REQUEST, 0);
+      const full = copy(b); icmpEmit(full, IP, 40, IcmpType.ECHO_REPLY, 0);
+      icmpEchoReply(b, IP);
+      assert.equal(icmpCheck(b, IP, 40), PASS, `id ${id}`);
+      assert.equal(get16(b, IP + 2) === 0xffff ? 0 : get16(b, IP + 2), get16(full, IP + 2) === 0xffff ? 0 : get16(full, IP + 2));
+    }
   });
   it('truncated (< 8), odd-length and corrupted messages are dropped by reason', () => {
     assert.equal(icmpCheck(V.ICMP_ECHO_REQUEST, IP, 7), Drop.ICMP_SHORT);

@@ -23,10 +23,11 @@ export const enum EtherType {
   MIN = 0x0600,
 }
 
-/** PASS for a frame of `len` bytes that carries IPv4 or ARP; else the drop reason */
+/** PASS for a frame of `len` bytes from an individual address that carries IPv4 or ARP; else the drop reason */
 export function ethCheck(buf: Uint8Array, len: number): number {
   if (len < Eth.HEADER || buf.length < len) return Drop.ETH_SHORT;
   if (len > Eth.MAX_FRAME_FCS) return Drop.ETH_LONG;
+  if (buf[Eth.SRC] & 1) return Drop.ETH_SRC;
   const t = get16(buf, Eth.TYPE);
   if (t !== EtherType.IPV4 && t !== EtherType.ARP) return Drop.ETH_TYPE;
   return PASS;

@@ -1,7 +1,7 @@
 /** ICMP messages the stack reads or writes (RFC 792): echo, and destination unreachable. */
 import { fold, sum16 } from '../checksum';
 import { Drop, PASS } from '../drop';
-import { put16 } from './bytes';
+import { get16, put16 } from './bytes';
 
 export const enum Icmp {
   TYPE = 0,
@@ -39,4 +39,16 @@ export function icmpEmit(buf: Uint8Array, off: number, len: number, type: number
   buf[off + Icmp.CODE] = code;
   put16(buf, off + Icmp.CHECKSUM, 0);
   put16(buf, off + Icmp.CHECKSUM, fold(sum16(buf, off, len, 0)));
+}
+
+/**
+ * Turns a checked echo request at `off` into an echo reply: type 0, checksum updated incrementally
+ * (RFC 1624 eqn. 3) instead of summed again over the whole message.
+ */
+export function icmpEchoReply(buf: Uint8Array, off: number): void {
+  const m = get16(buf, off + Icmp.TYPE);
+  const m2 = IcmpType.ECHO_REPLY << 8;
+  buf[off + Icmp.TYPE] = IcmpType.ECHO_REPLY;
+  buf[off + Icmp.CODE] = 0;
+  put16(buf, off + Icmp.CHECKSUM, fold((~get16(buf, off + Icmp.CHECKSUM) & 0xffff) + (~m & 0xffff) + m2));
 }
