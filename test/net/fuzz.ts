@@ -212,7 +212,8 @@ export function fuzz(frames: number, seed: number, tcp: FuzzTcp | null): FuzzRes
     }
     if (rnd() % 2) fixChecksums(f, len);
     now += rnd() % 50;
-    const frameHex = (): string => Buffer.from(f.subarray(0, len)).toString('hex');
+    const before = new Uint8Array(f.subarray(0, len)); // the stack may answer in place
+    const frameHex = (): string => Buffer.from(before).toString('hex');
     try {
       const v = nif.input(f, len, now);
       if (v !== PASS && !(v >= 0 && v < Drop.COUNT)) failure = 'input returned ' + v;
