@@ -52,7 +52,7 @@ export interface HarnessOptions {
   int?: boolean;
   /** socket buffer sizes, closeTimeoutMs, maxSockets, RTR/RCR … (firmware/runtime.ts NetOptions) */
   stack?: Partial<NetOptions>;
-  /** extra W5500 model options (timeWaitMs, finWait2TimeoutMs, sendOkOn, …) */
+  /** extra W5500 model options (timeWaitMs, finWait2, sendOkOn, …) */
   model?: Partial<W5500ModelOptions>;
   /** keep the model's JSON-lines trace (default false; counters are always kept) */
   trace?: boolean;

@@ -7,6 +7,8 @@ export const W5500_USAGE = `usage: npm run sim -- w5500 --spi <unix socket path>
   --route V/P=H        virtual network V/P maps to loopback network H (repeatable; default 192.168.1.0/24=127.0.0.0)
   --listen-host H      OS address for the chip's listening and UDP ports (default 127.0.0.1)
   --host-ports M       chip port → OS port: same (default), ephemeral, or a list like 80=8080,23=2323
+  --fin-wait2 W        FIN_WAIT after our FIN was acknowledged and no peer FIN comes: tcpto (default, as the
+                       datasheet: TIMEOUT + CLOSED at TCP_TO), forever (stays in FIN_WAIT), or a limit in ms
   --trace              keep the model's JSON-lines trace (printed when stopped)`;
 
 export interface W5500Args {
@@ -46,6 +48,11 @@ export function parseW5500Args(argv: string[]): W5500Args {
         }
         config.hostPorts = table;
       }
+    } else if (a === '--fin-wait2') {
+      const v = value(i, a);
+      i++;
+      if (v !== 'tcpto' && v !== 'forever' && !/^\d+$/.test(v)) throw new Error(`--fin-wait2 wants tcpto, forever or a number of ms, got ${v}`);
+      config.model = { ...(config.model ?? {}), finWait2: /^\d+$/.test(v) ? Number(v) : v };
     } else if (a === '--trace') config.model = { ...(config.model ?? {}), trace: true };
     else throw new Error(`unknown option ${a}`);
   }

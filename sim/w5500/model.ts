@@ -11,12 +11,13 @@ import { intLevelGapMs } from './timing';
 import { W5500Faults } from './faults';
 import { W5500Trace, hex } from './trace';
 import { BufferMemory } from './buffers';
-import { SocketEngine } from './sockets';
+import { SocketEngine, type FinWait2 } from './sockets';
 import type { Sock } from './socket-state';
 
 export { W5500Faults } from './faults';
 export type { TornReads } from './faults';
 export { W5500Trace } from './trace';
+export type { FinWait2 } from './sockets';
 
 export interface W5500ModelOptions {
   net: NetSide;
@@ -26,8 +27,11 @@ export interface W5500ModelOptions {
   rstIr?: number;
   /** how long SOCK_TIME_WAIT lasts, ms (undocumented; default 1) */
   timeWaitMs?: number;
-  /** FIN_WAIT with our FIN acked but no FIN from the peer ends in TIMEOUT + CLOSED after this long; default: never */
-  finWait2TimeoutMs?: number;
+  /**
+   * FIN_WAIT with our FIN acknowledged and no FIN from the peer: 'tcpto' (default, datasheet) TIMEOUT + CLOSED when
+   * the DISCON's retries run out (TCP_TO); 'forever' stays; a number of ms: TIMEOUT + CLOSED that long after the ACK
+   */
+  finWait2?: FinWait2;
   /** SEND_OK when the peer has acknowledged all data of the SEND ('ack', default) or when the SEND is handed to the wire ('send') */
   sendOkOn?: 'ack' | 'send';
   /** Sn_IR bits are set only when enabled in Sn_IMR (datasheet text, default true); false = Sn_IMR gates INTn only */
@@ -96,7 +100,7 @@ export class W5500Model {
     this.engine = new SocketEngine(core, {
       rstIr: opts.rstIr !== undefined ? opts.rstIr : Sn_IR.DISCON,
       timeWaitMs: opts.timeWaitMs !== undefined ? opts.timeWaitMs : 1,
-      finWait2TimeoutMs: opts.finWait2TimeoutMs,
+      finWait2: opts.finWait2 !== undefined ? opts.finWait2 : 'tcpto',
       sendOkOn: opts.sendOkOn || 'ack',
       imrGates: opts.imrGatesSnIr !== false,
       pointerBase: (opts.pointerBase || 0) & 0xffff,

@@ -38,12 +38,19 @@ export interface ChipCore {
 export interface SocketOptions {
   rstIr: number;
   timeWaitMs: number;
-  finWait2TimeoutMs: number | undefined;
+  finWait2: FinWait2;
   sendOkOn: 'ack' | 'send';
   imrGates: boolean;
   pointerBase: number;
   kaNeedsData: boolean;
 }
+
+/**
+ * What the chip does in FIN_WAIT once our FIN is acknowledged and the peer's FIN does not come:
+ * 'tcpto' (default) the disconnect-process is still unfinished, so its retry clock runs on and ends in
+ * TIMEOUT + CLOSED at TCP_TO; 'forever' stays in FIN_WAIT; a number: TIMEOUT + CLOSED that many ms after the ACK.
+ */
+export type FinWait2 = 'tcpto' | 'forever' | number;
 
 function ipOf(b: Uint8Array, off: number): string {
   return formatIPv4(bytesToIp(b, off));
@@ -59,7 +66,7 @@ export class SocketEngine {
   private core: ChipCore;
   private rstIr: number;
   private timeWaitMs: number;
-  private finWait2TimeoutMs: number | undefined;
+  private finWait2: FinWait2;
   private sendOkOn: 'ack' | 'send';
   private imrGates: boolean;
   private pointerBase: number;
@@ -69,7 +76,7 @@ export class SocketEngine {
     this.core = core;
     this.rstIr = o.rstIr;
     this.timeWaitMs = o.timeWaitMs;
-    this.finWait2TimeoutMs = o.finWait2TimeoutMs;
+    this.finWait2 = o.finWait2;
     this.sendOkOn = o.sendOkOn;
     this.imrGates = o.imrGates;
     this.pointerBase = o.pointerBase;
@@ -132,7 +139,12 @@ export class SocketEngine {
   }
 
   private outstanding(s: Sock): boolean {
-    return s.syn || s.probe || s.txSent > s.txAcked || (s.finSent && !s.finAcked);
+    return s.syn || s.probe || s.txSent > s.txAcked || (s.finSent && !s.finAcked) || this.awaitingPeerFin(s);
+  }
+
+  /** FIN_WAIT_2 under 'tcpto': our FIN is acknowledged but the disconnect-process waits for the peer's FIN/ACK */
+  private awaitingPeerFin(s: Sock): boolean {
+    return this.finWait2 === 'tcpto' && s.sr === Sn_SR.SOCK_FIN_WAIT && s.finAcked;
   }
 
   /** something new waits for the peer: start the retransmission clock unless it already runs */
@@ -142,6 +154,8 @@ export class SocketEngine {
 
   /** the peer answered: back-off starts over, or stops when nothing is outstanding */
   private rtxProgress(s: Sock): void {
+    // an ACK without the peer's FIN does not finish the disconnect-process: its retry clock runs on
+    if (s.rtxDue !== undefined && this.awaitingPeerFin(s) && !s.syn && !s.probe && s.txSent === s.txAcked) return;
     s.rtxDue = undefined;
     if (this.outstanding(s)) this.rtxStart(s);
   }
@@ -539,7 +553,7 @@ export class SocketEngine {
     this.rtxProgress(s);
     if (s.sr === Sn_SR.SOCK_CLOSING) this.enterTimeWait(s);
     else if (s.sr === Sn_SR.SOCK_LAST_ACK) this.toClosed(s);
-    else if (s.sr === Sn_SR.SOCK_FIN_WAIT && this.finWait2TimeoutMs !== undefined) s.fw2Due = this.cur + this.finWait2TimeoutMs;
+    else if (s.sr === Sn_SR.SOCK_FIN_WAIT && typeof this.finWait2 === 'number') s.fw2Due = this.cur + this.finWait2;
   }
 
   private enterTimeWait(s: Sock): void {

@@ -58,8 +58,9 @@ export async function w5500VirtualRig(): Promise<ConformanceRig> {
 export async function w5500HostRig(extra: Partial<HarnessOptions> = {}): Promise<ConformanceRig> {
   let h: Harness;
   try {
-    // RTR 100 ms, RCR 3: a silent peer costs a connection about 1.5 s instead of the chip default's 31.8 s
-    h = await createHarness(Object.assign({ network: 'host', time: 'real', ip: DEVICE_IP, stack: { rtr: 1000, rcr: 3 } }, extra) as HarnessOptions);
+    // RTR 100 ms, RCR 5: TCP_TO 6.3 s instead of the chip default's 31.8 s, yet above the 4 s close bound and the
+    // lingers the suite measures (the chip ends an unanswered FIN_WAIT_2 itself at TCP_TO)
+    h = await createHarness(Object.assign({ network: 'host', time: 'real', ip: DEVICE_IP, stack: { rtr: 1000, rcr: 5 } }, extra) as HarnessOptions);
   } catch (e) {
     throw new RigUnavailable('the W5500 model with the host network side did not start: ' + (e as Error).message);
   }

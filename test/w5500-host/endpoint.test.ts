@@ -75,6 +75,10 @@ describe('W5500 SPI endpoint (Unix socket)', function () {
     assert.deepEqual(parseW5500Args(['--spi', 'x', '--host-ports', 'ephemeral', '--listen-host', '127.0.0.5']), {
       spi: 'x', config: { hostPorts: 'ephemeral', listenHost: '127.0.0.5' },
     });
+    assert.deepEqual(parseW5500Args(['--spi', 'x', '--fin-wait2', 'forever', '--trace']), { spi: 'x', config: { model: { finWait2: 'forever', trace: true } } });
+    assert.deepEqual(parseW5500Args(['--spi', 'x', '--fin-wait2', '5000']), { spi: 'x', config: { model: { finWait2: 5000 } } });
+    assert.deepEqual(parseW5500Args(['--spi', 'x', '--fin-wait2', 'tcpto']), { spi: 'x', config: { model: { finWait2: 'tcpto' } } });
+    assert.throws(() => parseW5500Args(['--spi', 'x', '--fin-wait2', 'never']), /--fin-wait2 wants tcpto, forever or a number of ms, got never/);
     assert.throws(() => parseW5500Args([]), /--spi <path> is required/);
     assert.throws(() => parseW5500Args(['--spi']), /--spi needs a value/);
     assert.throws(() => parseW5500Args(['--spi', 'x', '--route', '10/8']), /--route wants V\/P=H/);

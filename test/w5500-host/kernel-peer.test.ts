@@ -116,6 +116,26 @@ describe('W5500 model on the host network side, kernel TCP as peer (one thread)'
     assert.equal(peer.readyState, 'closed');
   });
 
+  it('active close to a kernel peer that never sends its FIN: FIN_WAIT, then TIMEOUT + CLOSED at TCP_TO; the peer’s next write meets a reset', async () => {
+    const { s, log, peer, peerLog } = await established(true);
+    writeFrame(x, Block.Common, CommonReg.RTR, [0x03, 0xe8]); // 100 ms
+    writeFrame(x, Block.Common, CommonReg.RCR, [0x02]); // TCP_TO = 100 + 200 + 400 ms
+    const t0 = Date.now();
+    s.command(Sn_CR.DISCON);
+    assert.equal(log.sample(), Sn_SR.SOCK_FIN_WAIT);
+    await until(() => peerLog.includes('end'), 'the peer to see our FIN');
+    await log.until(Sn_SR.SOCK_CLOSED);
+    const took = Date.now() - t0;
+    assert.ok(took >= 690 && took < 3000, `TIMEOUT after ${took} ms, TCP_TO is 700 ms`);
+    assert.deepEqual(log.seen, [Sn_SR.SOCK_ESTABLISHED, Sn_SR.SOCK_FIN_WAIT, Sn_SR.SOCK_CLOSED]);
+    assert.equal(s.ir, Sn_IR.TIMEOUT);
+    peer.write('late');
+    await settle(100);
+    peer.write('later'); // its read side has ended, so the reset shows on the next write
+    await until(() => peerLog.some((l) => l.startsWith('error')), `the peer to meet a reset (${peerLog.join(', ')})`);
+    assert.deepEqual(peerLog.slice(0, 2), ['end', 'error EPIPE']);
+  });
+
   it('passive close: peer end() → DISCON + CLOSE_WAIT; our DISCON → LAST_ACK → CLOSED with no second DISCON', async () => {
     const { s, log, peer, peerLog } = await established(true);
     peer.end();

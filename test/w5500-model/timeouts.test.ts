@@ -66,15 +66,42 @@ describe('W5500 model: retransmission and ARP timeouts', () => {
     assert.deepEqual(r.timeline(0, 40000), [{ t: 0, sr: SOCK_FIN_WAIT, ir: 0 }, { t: 31800, sr: SOCK_CLOSED, ir: TIMEOUT }]);
   });
 
-  it('FIN_WAIT_2 with no peer FIN stays in FIN_WAIT by default; finWait2TimeoutMs ends it in TIMEOUT', () => {
+  it('FIN_WAIT_2 with no peer FIN: the DISCON still times out — TIMEOUT + CLOSED at 31.8 s (datasheet), the peer’s next segment meets a RST', () => {
     const r = new Rig();
+    const peer = connected(r);
+    const t0 = r.now;
+    r.cmd(0, Sn_CR.DISCON);
+    r.wait(5);
+    assert.equal(peer.gotFin, true, 'the peer took our FIN and acknowledged it');
+    assert.equal(peer.state, 'CLOSE_WAIT');
+    assert.deepEqual(r.timeline(0, 40000), [{ t: 0, sr: SOCK_FIN_WAIT, ir: 0 }, { t: 31795, sr: SOCK_CLOSED, ir: TIMEOUT }]);
+    const tries = r.chip.trace.records().filter((x) => x.what === 'retransmit').map((x) => (x.t as number) - t0);
+    assert.deepEqual(tries, [200, 600, 1400, 3000, 6200, 12600, 19000, 25400], 'the FIN is retried on the RTR/RCR schedule');
+    assert.equal(peer.retransmits, 8, 'each retry reached the live peer, whose bare ACKs do not finish the disconnect');
+    peer.fin();
+    r.wait(2);
+    assert.equal(peer.gotRst, true);
+  });
+
+  it('FIN_WAIT_2 options: finWait2 \'forever\' stays in FIN_WAIT; a number ends it that long after the ACK of our FIN', () => {
+    const r = new Rig({ finWait2: 'forever' });
     connected(r);
     r.cmd(0, Sn_CR.DISCON);
     assert.deepEqual(r.timeline(0, 120000), [{ t: 0, sr: SOCK_FIN_WAIT, ir: 0 }]);
-    const r2 = new Rig({ finWait2TimeoutMs: 60000 });
+    const r2 = new Rig({ finWait2: 60000 });
     connected(r2);
     r2.cmd(0, Sn_CR.DISCON);
     assert.deepEqual(r2.timeline(0, 120000), [{ t: 0, sr: SOCK_FIN_WAIT, ir: 0 }, { t: 60001, sr: SOCK_CLOSED, ir: TIMEOUT }]);
+  });
+
+  it('FIN_WAIT_2 then the peer’s FIN before TCP_TO: DISCON, TIME_WAIT, CLOSED with no TIMEOUT', () => {
+    const r = new Rig();
+    const peer = connected(r);
+    r.cmd(0, Sn_CR.DISCON);
+    r.wait(10000);
+    assert.equal(r.sr(0), SOCK_FIN_WAIT);
+    peer.fin();
+    assert.deepEqual(r.timeline(0, 40000), [{ t: 0, sr: SOCK_FIN_WAIT, ir: 0 }, { t: 0.5, sr: Sn_SR.SOCK_TIME_WAIT, ir: Sn_IR.DISCON }, { t: 1.5, sr: SOCK_CLOSED, ir: Sn_IR.DISCON }]);
   });
 
   it('ARP unanswered on CONNECT: SYNSENT for RTR×(RCR+1) = 1.8 s, then TIMEOUT + CLOSED; nothing reaches the wire', () => {
