@@ -5,7 +5,7 @@ import type { HostRoute } from './host-routes';
 
 export const W5500_USAGE = `usage: npm run sim -- w5500 --spi <unix socket path> [options]
   --route V/P=H        virtual network V/P maps to loopback network H (repeatable; default 192.168.1.0/24=127.0.0.0)
-  --listen-host H      OS address for the chip's listening and UDP ports (default 127.0.0.1)
+  --listen-host H      OS address for the chip's listening and UDP ports (default: the loopback address SIPR maps to)
   --host-ports M       chip port → OS port: same (default), ephemeral, or a list like 80=8080,23=2323
   --fin-wait2 W        FIN_WAIT after our FIN was acknowledged and no peer FIN comes: tcpto (default, as the
                        datasheet: TIMEOUT + CLOSED at TCP_TO), forever (stays in FIN_WAIT), or a limit in ms

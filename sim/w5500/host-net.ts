@@ -13,13 +13,17 @@ import { HostUdp, type HostUdpOwner } from './host-udp';
 export interface HostNetOptions {
   /** virtual ↔ loopback address table (default 192.168.1.0/24 ↔ 127.0.0.0/24) */
   routes?: readonly HostRoute[];
-  /** the OS address the chip's listening and UDP ports open on (default 127.0.0.1) */
+  /**
+   * the OS address the chip's listening and UDP ports open on. Default: the loopback address the chip's own
+   * SIPR maps to (192.168.1.10 → 127.0.0.10), the wildcard 0.0.0.0 while SIPR is 0.0.0.0 (a DHCP client
+   * before its lease), 127.0.0.1 for a SIPR no route covers
+   */
   listenHost?: string;
   /** the OS port for a chip port (default: the same number; return 0 for an ephemeral port, see `bound()`) */
   hostPort?: (chipPort: number, proto: 'tcp' | 'udp') => number;
   /** bind outgoing connections to the loopback address the chip's own IP maps to, so peers see it (default true) */
   bindLocalAddress?: boolean;
-  /** also bind the chip's Sn_PORT as the local port of outgoing connections (default false: ephemeral) */
+  /** bind the OS port of the chip's Sn_PORT (`hostPort`) as the local port of outgoing connections (default true; false: ephemeral) */
   bindLocalPort?: boolean;
   /** something waits for `poll()`; called from OS callbacks, never from inside a model call */
   onPending?: () => void;
@@ -47,6 +51,7 @@ interface HwListener {
 }
 
 interface SharedServer {
+  key: string;
   server: net.Server;
   listeners: HwListener[];
   binding?: HostBinding;
@@ -54,11 +59,14 @@ interface SharedServer {
 
 export class HostNet implements NetSide, HostTcpOwner, HostUdpOwner {
   readonly routes: HostRoutes;
-  private listenHost: string;
+  private listenHost: string | undefined;
   private hostPort: (chipPort: number, proto: 'tcp' | 'udp') => number;
   private pending: Deliverable[] = [];
   private conns = new Set<HostTcpConn>();
-  private servers = new Map<number, SharedServer>();
+  /** per OS address:chip port, the server open while at least one hardware socket listens there */
+  private servers = new Map<string, SharedServer>();
+  /** the OS port a chip port got last time, so an ephemeral port stays the same when the server reopens */
+  private serverPorts = new Map<string, number>();
   private udps = new Set<HostUdp>();
   private bindings: HostBinding[] = [];
   /** the last 100 OS errors seen (each also passed to onError) */
@@ -66,7 +74,7 @@ export class HostNet implements NetSide, HostTcpOwner, HostUdpOwner {
 
   constructor(private opts: HostNetOptions = {}) {
     this.routes = new HostRoutes(opts.routes);
-    this.listenHost = opts.listenHost ?? '127.0.0.1';
+    this.listenHost = opts.listenHost;
     this.hostPort = opts.hostPort ?? ((p) => p);
   }
 
@@ -81,7 +89,10 @@ export class HostNet implements NetSide, HostTcpOwner, HostUdpOwner {
       const la = this.routes.toHost(local.ip);
       if (la !== undefined) o.localAddress = la;
     }
-    if (this.opts.bindLocalPort === true && local.port > 0) o.localPort = local.port;
+    if (this.opts.bindLocalPort !== false && local.port > 0) {
+      const lp = this.hostPort(local.port, 'tcp');
+      if (lp > 0) o.localPort = lp;
+    }
     if (host === undefined) {
       // No such host: the SYN goes nowhere and the model's own retransmission timer ends it in TIMEOUT.
       return new BlackHoleConn(remote);
@@ -93,8 +104,10 @@ export class HostNet implements NetSide, HostTcpOwner, HostUdpOwner {
   }
 
   tcpListen(local: Endpoint, accept: (conn: TcpConn) => TcpEvents | undefined): Listener {
-    let s = this.servers.get(local.port);
-    if (s === undefined) s = this.openServer(local.port);
+    const address = this.localAddress(local.ip);
+    const key = address + ':' + local.port;
+    let s = this.servers.get(key);
+    if (s === undefined) s = this.openServer(key, address, local.port);
     const hw: HwListener = { accept, open: true };
     s.listeners.push(hw);
     const shared = s;
@@ -104,13 +117,17 @@ export class HostNet implements NetSide, HostTcpOwner, HostUdpOwner {
         hw.open = false;
         const i = shared.listeners.indexOf(hw);
         if (i >= 0) shared.listeners.splice(i, 1);
-        // The OS server stays until shutdown: a connection with no hardware listener is reset, as the chip resets a SYN to a closed port.
+        // No hardware socket listens any more: the kernel refuses the next SYN (RST), as the chip does.
+        if (shared.listeners.length === 0 && this.servers.get(shared.key) === shared) {
+          this.servers.delete(shared.key);
+          shared.server.close();
+        }
       },
     };
   }
 
   udpOpen(local: Endpoint, events: UdpEvents): UdpSock {
-    const u = new HostUdp(this, local.port, this.hostPort(local.port, 'udp'), this.listenHost, events);
+    const u = new HostUdp(this, local.port, this.hostPort(local.port, 'udp'), this.localAddress(local.ip), events);
     this.udps.add(u);
     return u;
   }
@@ -192,14 +209,24 @@ export class HostNet implements NetSide, HostTcpOwner, HostUdpOwner {
 
   // ----
 
-  private openServer(chipPort: number): SharedServer {
+  /** the OS address standing for the chip's own address `ip` (SIPR) */
+  private localAddress(ip: string): string {
+    if (this.listenHost !== undefined) return this.listenHost;
+    if (ip === '0.0.0.0') return '0.0.0.0';
+    return this.routes.toHost(ip) ?? '127.0.0.1';
+  }
+
+  private openServer(key: string, address: string, chipPort: number): SharedServer {
     const server = net.createServer({ allowHalfOpen: true });
-    const s: SharedServer = { server, listeners: [] };
-    this.servers.set(chipPort, s);
+    const s: SharedServer = { key, server, listeners: [] };
+    this.servers.set(key, s);
     server.on('connection', (socket) => this.onIncoming(s, socket));
     server.on('error', (e) => this.error(e));
-    server.listen(this.hostPort(chipPort, 'tcp'), this.listenHost, () => {
+    const again = this.serverPorts.get(key);
+    server.listen(again ?? this.hostPort(chipPort, 'tcp'), address, () => {
+      if (this.servers.get(key) !== s) { server.close(); return; } // nobody listens any more
       const a = server.address() as net.AddressInfo;
+      this.serverPorts.set(key, a.port);
       s.binding = { proto: 'tcp', chipPort, address: a.address, port: a.port };
       this.addBinding(s.binding);
     });

@@ -55,6 +55,17 @@ export class HostRoutes {
     return undefined;
   }
 
+  /** 255.255.255.255, or the broadcast address (host part all ones) of a mapped virtual network of /30 or wider */
+  isBroadcast(virtualIp: string): boolean {
+    const v = ipToNumber(virtualIp);
+    if (v === undefined) return false;
+    if (v === 0xffffffff) return true;
+    for (const r of this.table) {
+      if (r.mask !== 0 && ((~r.mask) >>> 0) >= 3 && ((v & r.mask) >>> 0) === r.virtual && ((v | r.mask) >>> 0) === 0xffffffff) return true;
+    }
+    return false;
+  }
+
   /** the virtual address a loopback address appears as to the chip; unmapped addresses pass unchanged */
   toVirtual(hostIp: string): string {
     const ip = hostIp.startsWith('::ffff:') ? hostIp.slice(7) : hostIp;

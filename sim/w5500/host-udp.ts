@@ -8,7 +8,13 @@ import type { HostRoutes } from './host-routes';
  * connected to that destination, because only a connected UDP socket hears of the ICMP port-unreachable
  * the kernel sends back — which the chip reports as IR.UNREACH with UIPR/UPORTR. The kernel hands a
  * reply from that destination to the connected socket, so both sockets feed the same inbox.
+ * A datagram to 255.255.255.255 or to a mapped subnet's broadcast address leaves the main socket for the
+ * loopback broadcast address, so every host-side socket bound to the wildcard address on that port gets it
+ * (a DHCP server does bind so); it never leaves this machine.
  */
+
+/** the broadcast address of the loopback interface: delivered to every local socket bound to 0.0.0.0 on the port */
+const LOOPBACK_BROADCAST = '127.255.255.255';
 
 export interface HostUdpOwner {
   readonly routes: HostRoutes;
@@ -29,6 +35,8 @@ export class HostUdp implements UdpSock {
   private peers = new Map<string, { sock: dgram.Socket; ready: boolean; queue: Uint8Array[] }>();
   private inbox: Inbound[] = [];
   private closed = false;
+  /** broadcasts waiting for the main socket's bind */
+  private broadcasts: { port: number; bytes: Uint8Array }[] = [];
 
   constructor(private owner: HostUdpOwner, chipPort: number, osPort: number, private osHost: string, private events: UdpEvents) {
     this.main = this.socket();
@@ -38,12 +46,20 @@ export class HostUdp implements UdpSock {
       const a = this.main.address();
       this.port = a.port;
       owner.addBinding({ proto: 'udp', chipPort, address: a.address, port: a.port });
+      this.main.setBroadcast(true);
       for (const [key, p] of this.peers) this.connectPeer(key, p);
+      for (const b of this.broadcasts.splice(0)) this.main.send(b.bytes, b.port, LOOPBACK_BROADCAST);
     });
   }
 
   sendTo(to: Endpoint, bytes: Uint8Array): void {
     if (this.closed) return;
+    if (this.owner.routes.isBroadcast(to.ip)) {
+      const b = { port: to.port, bytes: new Uint8Array(bytes) };
+      if (this.port >= 0) this.main.send(b.bytes, b.port, LOOPBACK_BROADCAST);
+      else this.broadcasts.push(b);
+      return;
+    }
     const host = this.owner.routes.toHost(to.ip);
     if (host === undefined) return;
     const key = `${host}:${to.port}`;

@@ -204,7 +204,7 @@ describe('W5500 host network side (HostNet)', function () {
     assert.deepEqual(rec.log, ['connected'], 'nothing reaches the chip after CLOSE');
   });
 
-  it('shares one OS server among hardware listeners on a port, fills the peer endpoint, resets when none is free', async () => {
+  it('shares one OS server among hardware listeners on a port, on the chip’s own address; refuses once none listens', async () => {
     const takers: string[] = [];
     const recA = new Recorder();
     const recB = new Recorder();
@@ -214,7 +214,7 @@ describe('W5500 host network side (HostNet)', function () {
     const lb = hn.tcpListen({ ip: CHIP.ip, port: 80 }, (c) => { takers.push('B'); acceptedB = c; return recB; });
     await until(() => hn.hostAddress('tcp', 80) !== undefined, 'the listening port');
     const at = hn.hostAddress('tcp', 80)!;
-    assert.equal(at.address, '127.0.0.1');
+    assert.equal(at.address, '127.0.0.10', 'the listening port opens on the address SIPR maps to');
     assert.equal(hn.bound().filter((b) => b.proto === 'tcp').length, 1, 'one OS server for two hardware listeners');
 
     const c1 = net.connect({ host: at.address, port: at.port, localAddress: '127.0.0.30' });
@@ -237,11 +237,13 @@ describe('W5500 host network side (HostNet)', function () {
 
     la.close();
     let c3err: string | undefined;
+    let c3connected = false;
     const c3 = net.connect({ host: at.address, port: at.port });
     c3.on('error', (e: NodeJS.ErrnoException) => { c3err = e.code; });
-    c3.on('connect', () => c3.write('y'));
-    await until(() => c3.destroyed, 'the reset of a connection nobody listens for', () => hn.poll(0));
-    assert.equal(c3err, 'ECONNRESET');
+    c3.on('connect', () => { c3connected = true; });
+    await until(() => c3.destroyed, 'the refusal of a SYN nobody listens for', () => hn.poll(0));
+    assert.equal(c3err, 'ECONNREFUSED', 'refused, not accepted and then reset');
+    assert.equal(c3connected, false);
     assert.deepEqual(takers, ['A', 'B', 'A']);
   });
 
