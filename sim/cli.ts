@@ -6,6 +6,7 @@
  *
  * Serves the W5500 model (real time, kernel sockets on loopback) on a Unix socket; framing in sim/README.md.
  */
+import fs from 'node:fs';
 import { W5500SpiEndpoint } from './w5500/endpoint';
 import { W5500_USAGE, parseW5500Args } from './w5500/endpoint-args';
 import { readTraceLines } from './w5500/host-chip';
@@ -14,14 +15,31 @@ async function runW5500(argv: string[]): Promise<void> {
   const args = parseW5500Args(argv);
   const ep = await W5500SpiEndpoint.start({ ...args.config, path: args.spi, log: (l) => console.log(`w5500: ${l}`) });
   console.log(`w5500: serving SPI on ${args.spi}`);
+  let stopping = false;
   const stop = async () => {
+    // A signal often arrives twice (npm forwards it to the process group that already got it): only the
+    // first one stops; the handlers stay installed so a repeat cannot end the process mid-trace.
+    if (stopping) return;
+    stopping = true;
     await ep.close();
-    for (const l of readTraceLines(ep.chip.model.trace)) console.log(l);
-    console.log('w5500: stopped');
+    writeAll(readTraceLines(ep.chip.model.trace).concat(['w5500: stopped']));
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+/** writes the lines to stdout synchronously, so process.exit cannot cut them off */
+function writeAll(lines: string[]): void {
+  const text = Buffer.from(lines.join('\n') + '\n');
+  let off = 0;
+  while (off < text.length) {
+    try {
+      off += fs.writeSync(1, text, off, Math.min(65536, text.length - off));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+    }
+  }
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -144,6 +144,60 @@ describe('W5500 SPI endpoint (Unix socket)', function () {
     assert.equal(second.got[0].slice(0, 2), 'ff');
   });
 
+  /**
+   * `npm run sim -- w5500 --spi P --trace` with `n` VERSIONR reads done through it by this process; returns
+   * npm's process, the pid of the process npm started, and what npm printed so far
+   */
+  async function npmSim(tag: string, n: number): Promise<{ npm: ReturnType<typeof spawn>; started: number; out: () => string; exited: Promise<[number | null, string | null]> }> {
+    const p = sockPath(tag);
+    const npm = spawn('npm', ['run', '--silent', 'sim', '--', 'w5500', '--spi', p, '--trace', '--host-ports', 'ephemeral'], { cwd: repo, detached: true });
+    let out = '';
+    npm.stdout!.on('data', (d) => { out += d; });
+    npm.stderr!.on('data', (d) => { out += d; });
+    const exited = new Promise<[number | null, string | null]>((r) => npm.once('exit', (code, sig) => r([code, sig])));
+    cleanup.push(() => { if (npm.exitCode === null && npm.signalCode === null) process.kill(-npm.pid!, 'SIGKILL'); });
+    await until(() => out.includes(`w5500: serving SPI on ${p}`), 'the endpoint to start', () => {}, 30000);
+    const c = new Client(p);
+    await until(() => c.got.length === 1, 'INTN on connect');
+    for (let i = 0; i < n; i++) {
+      c.send(Msg.XFER, [0x00, 0x39, 0x00, 0x00]);
+      await until(() => c.got.length === i + 2, 'reply ' + i);
+    }
+    c.close();
+    await until(() => out.includes('w5500: client disconnected'), 'the endpoint to see the client go');
+    const kids = spawnSync('ps', ['-o', 'pid=', '--ppid', String(npm.pid)], { encoding: 'utf8' }).stdout.trim().split(/\s+/).map(Number);
+    assert.equal(kids.length, 1, 'npm started one process');
+    return { npm, started: kids[0], out: () => out, exited };
+  }
+
+  /** the whole output: the start lines, one JSON trace record per SPI window, then the stop line */
+  function assertWholeTrace(out: string, n: number): void {
+    const lines = out.trim().split('\n');
+    const trace = lines.filter((l) => l.startsWith('{'));
+    assert.equal(trace.length, n, 'one trace record per transaction');
+    for (const l of trace) assert.equal(JSON.parse(l).regs[0], 'VERSIONR');
+    assert.equal(lines[lines.length - 1], 'w5500: stopped');
+    assert.equal(lines.length, n + 4, lines.filter((l) => !l.startsWith('{')).join(' | '));
+  }
+
+  it('npm run sim -- w5500 --spi --trace: one SIGTERM to the process npm started ends it cleanly, the whole trace printed', async function () {
+    this.timeout(90000);
+    const n = 1000;
+    const sim = await npmSim('term', n);
+    process.kill(sim.started, 'SIGTERM');
+    assert.deepEqual(await sim.exited, [0, null]);
+    assertWholeTrace(sim.out(), n);
+  });
+
+  it('npm run sim -- w5500 --spi --trace: a SIGINT to the whole process group (npm forwards a second one) ends it cleanly too', async function () {
+    this.timeout(90000);
+    const n = 1000;
+    const sim = await npmSim('group', n);
+    process.kill(-sim.npm.pid!, 'SIGINT');
+    assert.deepEqual(await sim.exited, [0, null]);
+    assertWholeTrace(sim.out(), n);
+  });
+
   it('npm run sim -- w5500 --spi serves another process and stops cleanly on SIGTERM', async () => {
     const p = sockPath('cli');
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'sim/cli.ts'), 'w5500', '--spi', p, '--host-ports', 'ephemeral'], { cwd: repo });
