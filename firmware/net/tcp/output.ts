@@ -66,6 +66,27 @@ function ackSent(c: TcpConn): void {
   c.ackBytes = 0;
 }
 
+/** a segment of the connection: ACK field RCV.NXT, data from the send queue at `off` */
+function connOut(c: TcpConn, seq: number, flags: number, wnd: number, mss: number, off: number, n: number, now: number): void {
+  transmit(c.tcp, c.localIp, c.remoteIp, c.localPort, c.remotePort, seq, c.rcvNxt, flags, wnd, mss, c.snd, off, n, now);
+}
+
+/** bookkeeping after sending sequence space [seq, end): SND.NXT, the send pointer, RTT timing, the timer */
+function advanced(c: TcpConn, seq: number, end: number, now: number): void {
+  if (seqGt(end, c.sndNxt)) {
+    // RFC 6298 §3 (Karn): only a segment sent for the first time is timed, one at a time
+    if (c.rttStart < 0 && seqGe(seq, c.sndNxt)) {
+      c.rttStart = now;
+      c.rttSeq = end;
+    }
+    c.sndNxt = end;
+  }
+  c.sndPtr = end;
+  // RFC 6298 (5.1)
+  if (c.rtxAt < 0) c.rtxAt = now + c.rto;
+  ackSent(c);
+}
+
 /** our SYN (SYN_SENT) or SYN,ACK (SYN_RECEIVED), at ISS, with the MSS option */
 function sendSyn(c: TcpConn, now: number): void {
   const flags = c.state === TcpState.SYN_RECEIVED ? TcpFlag.SYN | TcpFlag.ACK : TcpFlag.SYN;
@@ -76,17 +97,8 @@ function sendSyn(c: TcpConn, now: number): void {
   } else {
     wnd = advertise(c);
   }
-  transmit(c.tcp, c.localIp, c.remoteIp, c.localPort, c.remotePort, c.iss, c.rcvNxt, flags, wnd, c.tcp.cfg.mss, null, 0, 0, now);
-  const end = seqAdd(c.iss, 1);
-  if (c.sndNxt === c.iss) {
-    // first transmission: time it (Karn: never a retransmitted one)
-    c.rttStart = now;
-    c.rttSeq = end;
-    c.sndNxt = end;
-  }
-  c.sndPtr = end;
-  if (c.rtxAt < 0) c.rtxAt = now + c.rto;
-  ackSent(c);
+  connOut(c, c.iss, flags, wnd, c.tcp.cfg.mss, 0, 0, now);
+  advanced(c, c.iss, seqAdd(c.iss, 1), now);
 }
 
 /**
@@ -100,7 +112,7 @@ export function sendAck(c: TcpConn, now: number): void {
     c.sndPtr = ptr;
     return;
   }
-  transmit(c.tcp, c.localIp, c.remoteIp, c.localPort, c.remotePort, c.sndNxt, c.rcvNxt, TcpFlag.ACK, advertise(c), 0, null, 0, 0, now);
+  connOut(c, c.sndNxt, TcpFlag.ACK, advertise(c), 0, 0, 0, now);
   ackSent(c);
 }
 
@@ -146,20 +158,8 @@ function sendData(c: TcpConn, n: number, fin: boolean, now: number): void {
   if (n > 0 && off + n === queued) flags |= TcpFlag.PSH;
   if (fin) flags |= TcpFlag.FIN;
   const seq = c.sndPtr;
-  transmit(c.tcp, c.localIp, c.remoteIp, c.localPort, c.remotePort, seq, c.rcvNxt, flags, advertise(c), 0, c.snd, off, n, now);
-  const end = seqAdd(seq, fin ? n + 1 : n);
-  if (seqGt(end, c.sndNxt)) {
-    // RFC 6298 §3 (Karn): only a segment sent for the first time is timed, one at a time
-    if (c.rttStart < 0 && seqGe(seq, c.sndNxt)) {
-      c.rttStart = now;
-      c.rttSeq = end;
-    }
-    c.sndNxt = end;
-  }
-  c.sndPtr = end;
-  // RFC 6298 (5.1)
-  if (c.rtxAt < 0) c.rtxAt = now + c.rto;
-  ackSent(c);
+  connOut(c, seq, flags, advertise(c), 0, off, n, now);
+  advanced(c, seq, seqAdd(seq, fin ? n + 1 : n), now);
 }
 
 /**
