@@ -32,27 +32,15 @@ interface InFlight {
   bytes: Uint8Array;
 }
 
-export class Side implements IpOutput, TcpSink {
+/** one end: a TCP stack and the events it reported, in order */
+export class Side implements TcpSink {
   ip: number;
   tcp: Tcp;
-  link: Link;
-  peer: Side | null = null;
-  /** events in order, each with the connection's label */
+  /** events in order (repeats of readable/writable/allAcked folded) */
   log: string[] = [];
-  sentDatagrams = 0;
-  constructor(link: Link, ip: number, cfg: TcpConfig, isn: () => number) {
-    this.link = link;
+  constructor(ip: number, out: IpOutput, cfg: TcpConfig, isn: () => number) {
     this.ip = ip;
-    this.tcp = new Tcp(this, cfg, isn, this);
-  }
-  sendIp(dst: number, proto: number, buf: Uint8Array, off: number, len: number, now: number): number {
-    if (proto !== IpProto.TCP || this.peer === null || dst !== this.peer.ip) return -2;
-    this.sentDatagrams++;
-    this.link.carry(this.peer, this.ip, new Uint8Array(buf.subarray(off, off + len)), now);
-    return len;
-  }
-  localAddr(): number {
-    return this.ip;
+    this.tcp = new Tcp(out, cfg, isn, this);
   }
   connected(c: TcpConn): void { this.log.push('connected'); void c; }
   acceptable(l: TcpListener): void { this.log.push('acceptable'); void l; }
@@ -63,44 +51,82 @@ export class Side implements IpOutput, TcpSink {
   ended(c: TcpConn, cause: number): void { this.log.push('ended ' + CAUSE_NAMES[cause]); void c; }
 }
 
-export class Link {
+/** what the scenarios need of two joined stacks, whatever joins them */
+export interface TwoStacks {
+  now: number;
+  a: Side;
+  b: Side;
+  /** datagrams or frames lost, and overtaken by later ones, so far */
+  lost(): number;
+  overtaken(): number;
+  run(step: () => void, done: () => boolean, limit: number): boolean;
+}
+
+/** the settings both ends use in these tests: small buffers, so that windows fill and segments queue */
+export function testConfig(cfg?: Partial<TcpConfig>): TcpConfig {
+  const c = defaultTcpConfig();
+  c.sndBuf = 1500;
+  c.rcvBuf = 1200;
+  c.mss = 536;
+  c.timeWait = 4000;
+  c.maxRetries = 12;
+  if (cfg) Object.assign(c, cfg);
+  return c;
+}
+
+export class Link implements TwoStacks {
   now = 0;
   rand: () => number;
   spec: LinkSpec;
   queue: InFlight[] = [];
   order = 0;
-  lost = 0;
-  overtaken = 0;
+  lostCount = 0;
+  overtakenCount = 0;
   a: Side;
   b: Side;
 
   constructor(spec: LinkSpec, cfg?: Partial<TcpConfig>) {
     this.spec = spec;
     this.rand = seeded(spec.seed * 7919 + 1);
-    const c = defaultTcpConfig();
-    c.sndBuf = 1500;
-    c.rcvBuf = 1200;
-    c.mss = 536;
-    c.timeWait = 4000;
-    c.maxRetries = 12;
-    if (cfg) Object.assign(c, cfg);
-    this.a = new Side(this, IP_A, c, seeded(spec.seed * 31 + 5));
-    this.b = new Side(this, IP_B, c, seeded(spec.seed * 17 + 3));
-    this.a.peer = this.b;
-    this.b.peer = this.a;
+    const c = testConfig(cfg);
+    this.a = new Side(IP_A, this.output(IP_A, IP_B), c, seeded(spec.seed * 31 + 5));
+    this.b = new Side(IP_B, this.output(IP_B, IP_A), c, seeded(spec.seed * 17 + 3));
+  }
+
+  lost(): number {
+    return this.lostCount;
+  }
+
+  overtaken(): number {
+    return this.overtakenCount;
+  }
+
+  /** the IPv4 seam of the end at `self`: datagrams go on the link towards `peer` */
+  private output(self: number, peer: number): IpOutput {
+    const link = this;
+    return {
+      sendIp: function (dst: number, proto: number, buf: Uint8Array, off: number, len: number, now: number): number {
+        if (proto !== IpProto.TCP || dst !== peer) return -2;
+        link.carry(peer === IP_A ? link.a : link.b, self, new Uint8Array(buf.subarray(off, off + len)), now);
+        return len;
+      },
+      localAddr: function (): number {
+        return self;
+      },
+    };
   }
 
   private uniform(): number {
     return this.rand() / 4294967296;
   }
 
-  carry(to: Side, src: number, bytes: Uint8Array, now: number): void {
+  private carry(to: Side, src: number, bytes: Uint8Array, now: number): void {
     if (this.uniform() < this.spec.loss) {
-      this.lost++;
+      this.lostCount++;
       return;
     }
     const at = now + this.spec.delay + Math.floor(this.uniform() * this.spec.jitter);
-    for (let i = 0; i < this.queue.length; i++) if (this.queue[i].at > at) this.overtaken++;
+    for (let i = 0; i < this.queue.length; i++) if (this.queue[i].at > at) this.overtakenCount++;
     this.queue.push({ at, order: this.order++, to, src, bytes });
   }
 
