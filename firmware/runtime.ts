@@ -87,9 +87,7 @@ export function startNetwork(hal: BoardHal, opts: NetOptions): NetStack {
     return stack;
   }
   const closeMs = opts.closeTimeoutMs !== undefined ? opts.closeTimeoutMs : 4000;
-  // The layer bounds every close (closeTimeout, SO_LINGER) and reports WSAETIMEDOUT; a bound of the
-  // transport's own would fire first and end a longer linger early as a chip timeout.
-  const transport = new OffloadTransport({ driver: driver, clock: hal.clock, ip: ip, closeTimeoutMs: 0, stageBytes: opts.stageBytes });
+  const transport = new OffloadTransport({ driver: driver, clock: hal.clock, ip: ip, stageBytes: opts.stageBytes });
   stack.transport = transport;
   stack.api = new SocketLayer(transport, hal.clock, {
     maxSockets: opts.maxSockets,

@@ -122,6 +122,11 @@ export interface Transport {
   maxEndpoints(): number;
   /** how many more endpoints `open()` could hand out now (W5500: free hardware sockets) */
   available(): number;
+  /**
+   * NIC resources the endpoints hold now, background closes included (W5500: hardware sockets; a
+   * software stack: connection records). 0 once every endpoint is free: the leak check.
+   */
+  held(): number;
   /** the NIC's own IPv4 address (0 while it has none); `bind` accepts only this or 0 */
   localIp(): number;
 

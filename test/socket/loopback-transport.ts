@@ -186,6 +186,7 @@ export class LoopbackTransport implements Transport {
   maxEndpoints(): number { return this.eps.length; }
   available(): number { return this.down ? 0 : this.eps.filter((e) => e.state === 'free').length; }
   localIp(): number { return this.ip; }
+  held(): number { return this.inUse(); }
 
   open(kind: EndpointKind): number {
     if (this.down) return TErr.NetDown;

@@ -349,21 +349,9 @@ describe('offload transport on the W5500 model (virtual network)', () => {
       assert.equal(peer.received.length, 100);
     });
 
-    it('release: a peer that never sends its FIN is cut off by CLOSE at closeTimeoutMs', () => {
-      r = new TRig({ transport: { closeTimeoutMs: 3000 } });
-      const { ep } = connected(r);
-      r.t.shutdownSend(ep);
-      assert.equal(r.t.release(ep), false);
-      r.run(2990);
-      assert.deepEqual(r.take(), []);
-      r.run(20);
-      assert.deepEqual(r.take(), [`ended ${ep} Timeout 0`]);
-      assert.equal(r.t.freeHardwareSockets(), 8);
-    });
-
-    it('release with closeTimeoutMs 0: no bound of its own, the close waits for the peer until abort()', () => {
-      r = new TRig({ transport: { closeTimeoutMs: 0 } });
-      const { ep } = connected(r);
+    it('release: no bound of its own (the socket layer bounds closes), the close waits for the peer until abort()', () => {
+      r = new TRig();
+      const { ep, peer } = connected(r);
       r.t.shutdownSend(ep);
       assert.equal(r.t.release(ep), false);
       r.run(30000); // the chip's own FIN_WAIT_2 end comes at TCP_TO, 31.8 s
@@ -371,31 +359,32 @@ describe('offload transport on the W5500 model (virtual network)', () => {
       assert.equal(r.t.freeHardwareSockets(), 7);
       assert.equal(r.t.abort(ep), 0);
       assert.equal(r.t.freeHardwareSockets(), 8);
+      r.run(1);
+      assert.deepEqual(r.take(), [], 'nothing after abort');
+      peer.send('x');
+      r.run(5);
+      assert.equal(peer.gotRst, true, 'CLOSE: the peer learns on its next segment');
     });
 
-    it('reclaim: with all 8 hardware sockets held, open() takes the oldest background close by CLOSE', () => {
+    it('no reclaim of its own: with all 8 hardware sockets held by background closes, open() fails NoBuffers', () => {
       r = new TRig();
       const held: { ep: number; peer: VTcpPeer }[] = [];
       for (let i = 0; i < 8; i++) held.push(connected(r));
-      // the first two finish their closes in the background; their peers never FIN
-      r.t.shutdownSend(held[1].ep);
-      r.t.release(held[1].ep);
-      r.run(1);
       r.t.shutdownSend(held[0].ep);
       r.t.release(held[0].ep);
       r.run(5);
       r.take();
       assert.equal(r.t.freeHardwareSockets(), 0);
       assert.equal(r.t.available(), 0, 'closing sockets count as held');
-      const ep = r.t.open(EndpointKind.Stream);
-      assert.ok(ep >= 8, 'the reclaimed id is not reused before its end is reported');
-      assert.deepEqual(r.take(), []);
+      assert.equal(r.t.open(EndpointKind.Stream), TErr.NoBuffers);
       r.run(1);
-      assert.deepEqual(r.take(), [`ended ${held[1].ep} Timeout 0`], 'the oldest one, reported on the next turn');
-      held[1].peer.send('x');
+      assert.deepEqual(r.take(), [], 'no close was cut short');
+      assert.equal(r.t.abort(held[0].ep), 0, 'the layer reclaims by abort()');
+      const ep = r.t.open(EndpointKind.Stream);
+      assert.ok(ep >= 0);
+      held[0].peer.send('x');
       r.run(5);
-      assert.equal(held[1].peer.gotRst, true, 'CLOSE: the peer learns on its next segment');
-      assert.equal(held[0].peer.gotRst, false);
+      assert.equal(held[0].peer.gotRst, true, 'CLOSE: the peer learns on its next segment');
       assert.equal(r.t.connect(ep, PEER, PEER_PORT), 0);
       r.run(5);
       assert.deepEqual(r.take(), [`connectDone ${ep} None`]);

@@ -1,0 +1,29 @@
+/**
+ * Ephemeral port choice for every transport (RFC 6335 §6: the dynamic range 49152–65535), in turn
+ * from where the last pick stopped, so a port just given up is not reused at once.
+ */
+export const enum Ephemeral {
+  FIRST = 49152,
+}
+
+export class EphemeralPorts {
+  private base: number;
+  private next = 0;
+
+  constructor(first: number) {
+    this.base = first > 0 && first <= 0xffff ? first : Ephemeral.FIRST;
+  }
+
+  /** the next port for which `taken(port)` is false; the first port of the range when all are taken */
+  pick(taken: (port: number) => boolean): number {
+    const span = 0x10000 - this.base;
+    for (let i = 0; i < span; i++) {
+      const p = this.base + ((this.next + i) % span);
+      if (!taken(p)) {
+        this.next = (this.next + i + 1) % span;
+        return p;
+      }
+    }
+    return this.base;
+  }
+}
