@@ -1,14 +1,15 @@
 /// <reference types="espruino" />
 /**
- * A board's wiring: which SPI port and pins carry the network controller. One file per board in
- * this folder exports `board`; the build turns each into `dist/<file name>.js`.
+ * A board's wiring: which SPI port and pins carry the network controller, and which controller it
+ * is. One file per board in this folder exports `board`; the build turns each into
+ * `dist/<file name>.js`. `nic` picks the driver and transport (firmware/nic.ts); each NIC has its own
+ * options beside the wiring they share.
  */
-export interface BoardConfig {
+export interface BoardWiring {
   /** file name in boards/, also the bundle's name */
   name: string;
   /** the Espruino board id the firmware is built for (process.env.BOARD) */
   espruinoBoard: string;
-  nic: 'w5500';
   spi: SPI;
   sck: Pin;
   miso: Pin;
@@ -16,10 +17,27 @@ export interface BoardConfig {
   /** SPI clock in Hz */
   baud: number;
   cs: Pin;
-  /** the chip's INTn output, if wired; without it the driver polls */
+  /** the controller's interrupt output, if wired; without it the driver polls */
   int?: Pin;
-  /** the chip's RSTn input, if wired; without it the driver resets with MR.RST */
+  /** the controller's reset input, if wired; without it the driver resets by command */
   rst?: Pin;
+}
+
+/** WIZnet W5500 with TCP/IP in silicon (the offload transport) */
+export interface W5500Board extends BoardWiring {
+  nic: 'w5500';
   /** close stale connections left on the chip by an MCU reset hard (CLOSE) instead of gracefully */
   hardResetStaleSockets?: boolean;
 }
+
+/** Microchip ENC28J60, MAC only: the project's own TCP/IP stack (not landed yet) */
+export interface Enc28j60Board extends BoardWiring {
+  nic: 'enc28j60';
+}
+
+/** W5500 with socket 0 in MACRAW mode: the project's own TCP/IP stack (not landed yet) */
+export interface W5500MacrawBoard extends BoardWiring {
+  nic: 'w5500-macraw';
+}
+
+export type BoardConfig = W5500Board | Enc28j60Board | W5500MacrawBoard;

@@ -1,7 +1,6 @@
 import type { App } from '../firmware/app/app';
 import { startNetwork } from '../firmware/runtime';
 import { BENCH_NETWORK } from '../firmware/app/bench-network';
-import { describeErr } from '../hal/w5500/errors';
 import { AddressFamily, FdEvent, ShutdownHow, SockType } from '../firmware/socket/constants';
 import { WSAError } from '../firmware/socket/errors';
 import { fdEventName } from '../firmware/socket/events';
@@ -35,7 +34,7 @@ export const main: App = function (hal) {
   const net = startNetwork(hal, BENCH_NETWORK);
   const api = net.api;
   if (!api) {
-    log('W5500 bring-up failed: ' + describeErr(net.error));
+    log(net.reason);
     return net.stop;
   }
   const transport = net.transport;
@@ -80,13 +79,13 @@ export const main: App = function (hal) {
       waitFree(0);
     }
   };
-  // The close finishes in the background (TIME_WAIT on the chip); report when the socket is back.
+  // The close finishes in the background (TIME_WAIT on the W5500); report when the NIC holds nothing.
   let timer = 0;
   const waitFree = function (waited: number): void {
     timer = 0;
-    const free = transport ? transport.freeHardwareSockets() : -1;
-    if (free === 8 || waited >= 6000) {
-      log('free hardware sockets ' + free);
+    const held = transport ? transport.held() : -1;
+    if (held === 0 || waited >= 6000) {
+      log('NIC resources held ' + held);
       log('done');
       return;
     }

@@ -21,13 +21,11 @@ import { VirtualClock } from './net/virtual-clock';
 import { RealClock } from '../hal/node/real-clock';
 import { NodeSpiDevice } from '../hal/node/spi';
 import { NodePin } from '../hal/node/pins';
-import type { W5500 } from '../hal/w5500/driver';
 import { startNetwork } from '../firmware/runtime';
 import type { NetOptions } from '../firmware/runtime';
 import type { SocketLayer } from '../firmware/socket/layer';
-import type { OffloadTransport } from '../firmware/transport/offload/offload';
+import type { Transport } from '../firmware/transport/transport';
 import type { BoardHal } from '../firmware/app/app';
-import { describeErr } from '../hal/w5500/errors';
 import { W5500Model } from './w5500/model';
 import type { W5500ModelOptions } from './w5500/model';
 import { VirtualNet } from './w5500/virtual-net';
@@ -115,8 +113,8 @@ export interface Harness {
   host: HostNetInfo | undefined;
   network: HarnessNetwork;
   time: HarnessTime;
-  driver: W5500;
-  transport: OffloadTransport;
+  /** the transport the socket layer runs on (typed by the interface: the harness's tests hold on every transport) */
+  transport: Transport;
   /** the model, when it runs in this thread (not with the host network) */
   model: W5500Model | undefined;
   /** the socket layer's log lines */
@@ -127,11 +125,15 @@ export interface Harness {
   runUntil(pred: () => boolean, ms: number): Promise<boolean>;
   /** hardware sockets held by nobody (8 when everything has been given back) */
   freeHardwareSockets(): number;
+  /** NIC resources held (transport.held(): 0 when everything has been given back) */
+  held(): number;
   /** stops the stack and the model; closes the worker and every OS socket */
   close(): Promise<void>;
 }
 
 const DEFAULT_IP = '192.168.1.20';
+/** the W5500's hardware sockets */
+const HW_SOCKETS = 8;
 
 function modelFaults(model: W5500Model): HarnessFaults {
   return {
@@ -160,7 +162,7 @@ function netOptions(o: HarnessOptions): NetOptions {
 }
 
 function boardHal(clock: Clock, spi: NodeSpiDevice, int: NodePin | undefined, log: (l: string) => void): BoardHal {
-  return { board: 'harness', spi, int, rst: undefined, clock, log, hardResetStaleSockets: false };
+  return { board: 'harness', nic: { name: 'w5500', hardResetStaleSockets: false }, spi, int, rst: undefined, clock, log };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -190,7 +192,7 @@ function virtualHarness(o: HarnessOptions, time: HarnessTime, log: (l: string) =
   const stack = startNetwork(boardHal(clock, spi, int, log), netOptions(o));
   if (!stack.api || !stack.transport) {
     model.close();
-    throw new Error('createHarness: W5500 bring-up failed: ' + describeErr(stack.error));
+    throw new Error('createHarness: ' + stack.reason);
   }
   const transport = stack.transport;
 
@@ -219,7 +221,6 @@ function virtualHarness(o: HarnessOptions, time: HarnessTime, log: (l: string) =
     host: undefined,
     network: 'virtual',
     time,
-    driver: stack.driver,
     transport,
     model,
     log: lines,
@@ -236,7 +237,8 @@ function virtualHarness(o: HarnessOptions, time: HarnessTime, log: (l: string) =
       }
       return true;
     },
-    freeHardwareSockets() { return transport.freeHardwareSockets(); },
+    freeHardwareSockets() { return HW_SOCKETS - transport.held(); },
+    held() { return transport.held(); },
     close() {
       closed = true;
       if (ticker) clearTimeout(ticker);
@@ -261,7 +263,7 @@ async function hostHarness(o: HarnessOptions, log: (l: string) => void, lines: s
   const stack = startNetwork(boardHal(clock, spi, o.int === false ? undefined : thread.intPin, log), netOptions(o));
   if (!stack.api || !stack.transport) {
     await thread.close();
-    throw new Error('createHarness: W5500 bring-up failed: ' + describeErr(stack.error));
+    throw new Error('createHarness: ' + stack.reason);
   }
   const transport = stack.transport;
   const routes = new HostRoutes(o.routes);
@@ -299,7 +301,6 @@ async function hostHarness(o: HarnessOptions, log: (l: string) => void, lines: s
     host: info,
     network: 'host',
     time: 'real',
-    driver: stack.driver,
     transport,
     model: undefined,
     log: lines,
@@ -312,7 +313,8 @@ async function hostHarness(o: HarnessOptions, log: (l: string) => void, lines: s
       }
       return true;
     },
-    freeHardwareSockets: () => transport.freeHardwareSockets(),
+    freeHardwareSockets: () => HW_SOCKETS - transport.held(),
+    held: () => transport.held(),
     async close() {
       stack.stop();
       clock.clearAll();

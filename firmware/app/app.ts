@@ -1,16 +1,17 @@
 import type { SpiDevice } from '../../hal/spi';
 import type { InputPin, OutputPin } from '../../hal/pins';
 import type { Clock } from '../../hal/clock';
+import type { NicConfig } from '../nic';
 
-/** What a board hands an application: its NIC's SPI device and pins, a clock and a log line sink. */
+/** What a board hands an application: which NIC, its SPI device and pins, a clock and a log line sink. */
 export interface BoardHal {
   board: string;
+  nic: NicConfig;
   spi: SpiDevice;
   int: InputPin | undefined;
   rst: OutputPin | undefined;
   clock: Clock;
   log: (line: string) => void;
-  hardResetStaleSockets: boolean;
 }
 
 /** An application starts on a board and returns a function that stops it (clears its timers and watches). */

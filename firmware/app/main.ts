@@ -1,7 +1,6 @@
 import type { App } from './app';
 import { startNetwork } from '../runtime';
 import { BENCH_NETWORK } from './bench-network';
-import { describeErr } from '../../hal/w5500/errors';
 import { AddressFamily, FdEvent, SockType } from '../socket/constants';
 import { WSAError } from '../socket/errors';
 import { fdEventName } from '../socket/events';
@@ -10,7 +9,7 @@ import type { SockAddr } from '../socket/types';
 const ECHO_PORT = 7;
 
 /**
- * The default application: brings the W5500 up and runs a TCP echo service (RFC 862) on port 7
+ * The default application: brings the board's NIC up and runs a TCP echo service (RFC 862) on port 7
  * through the socket layer with WSAAsyncSelect, logging every FD_* event, and closing gracefully
  * on FD_CLOSE once everything received has been echoed. What the layer cannot take at once waits,
  * and reading stops, until FD_WRITE: no byte is dropped.
@@ -19,10 +18,10 @@ export const main: App = function (hal) {
   const net = startNetwork(hal, BENCH_NETWORK);
   const api = net.api;
   if (!api) {
-    hal.log('W5500 bring-up failed: ' + describeErr(net.error));
+    hal.log(net.reason);
     return net.stop;
   }
-  hal.log('W5500 up on ' + hal.board + ': ' + BENCH_NETWORK.ip);
+  hal.log(net.nicName + ' up on ' + hal.board + ': ' + BENCH_NETWORK.ip);
   const buf = new Uint8Array(512);
   const from: SockAddr = { addr: '', port: 0 };
   // bytes received but not yet taken by send, per socket handle; reading waits while any are held

@@ -4,6 +4,12 @@ import { EspruinoSpiDevice } from '../../hal/espruino/spi';
 import { EspruinoInputPin, EspruinoOutputPin } from '../../hal/espruino/pins';
 import { EspruinoClock } from '../../hal/espruino/clock';
 import type { BoardHal, App } from '../app/app';
+import type { NicConfig } from '../nic';
+
+function nicConfig(board: BoardConfig): NicConfig {
+  if (board.nic === 'w5500') return { name: 'w5500', hardResetStaleSockets: !!board.hardResetStaleSockets };
+  return { name: board.nic };
+}
 
 /**
  * Starts an application on a board. Runs now, when the code is executed (after an upload, or from
@@ -18,12 +24,12 @@ export function boot(board: BoardConfig, app: App): void {
     board.spi.setup({ sck: board.sck, miso: board.miso, mosi: board.mosi, baud: board.baud, mode: 0, order: 'msb' });
     const hal: BoardHal = {
       board: board.name,
+      nic: nicConfig(board),
       spi: new EspruinoSpiDevice(board.spi, board.cs),
       int: board.int ? new EspruinoInputPin(board.int) : undefined,
       rst: board.rst ? new EspruinoOutputPin(board.rst, true) : undefined,
       clock: new EspruinoClock(),
       log: function (line: string) { console.log(line); },
-      hardResetStaleSockets: !!board.hardResetStaleSockets,
     };
     stop = app(hal);
   };

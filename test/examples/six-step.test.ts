@@ -116,7 +116,7 @@ describe('examples/six-step.ts on the virtual board against tools/six-step-peer.
         'six-step: 5 FD_CLOSE 0',
         'six-step: response 200 bytes, then recv 0',
         'six-step: 6 closesocket 0',
-        'six-step: free hardware sockets 8',
+        'six-step: NIC resources held 0',
         'six-step: done',
       ]);
       assert.equal(code, 0, 'the peer saw every request byte and exited cleanly');

@@ -1,0 +1,34 @@
+/**
+ * Which network controller a board carries, with the options that belong to it. The board file
+ * names it (boards/board.ts `nic`); startNetwork (runtime.ts) builds the driver and the transport
+ * for it.
+ */
+
+export type NicName = 'w5500' | 'enc28j60' | 'w5500-macraw';
+
+/** WIZnet W5500, TCP/IP in silicon: the offload transport */
+export interface W5500Nic {
+  name: 'w5500';
+  /** close connections left on the chip by an MCU reset with CLOSE at once instead of DISCON + wait */
+  hardResetStaleSockets: boolean;
+}
+
+/** Microchip ENC28J60, MAC only: needs the software TCP/IP transport */
+export interface Enc28j60Nic {
+  name: 'enc28j60';
+}
+
+/** W5500 in MACRAW mode: needs the software TCP/IP transport */
+export interface W5500MacrawNic {
+  name: 'w5500-macraw';
+}
+
+export type NicConfig = W5500Nic | Enc28j60Nic | W5500MacrawNic;
+
+/** startNetwork's own failures (a failed bring-up gives the driver's code instead) */
+export const enum NetErr {
+  /** the board names a NIC this firmware has no transport for */
+  NIC_UNSUPPORTED = -100,
+  /** ip, subnet or gateway is not a dotted IPv4 address */
+  BAD_ADDRESS = -101,
+}

@@ -1,0 +1,57 @@
+/**
+ * The W5500 with TCP/IP in silicon: driver → bring-up → offload transport. The only place above
+ * hal/ that builds a W5500 driver.
+ */
+import type { BoardHal } from '../app/app';
+import type { W5500Nic } from '../nic';
+import type { NetOptions } from '../runtime';
+import { W5500 } from '../../hal/w5500/driver';
+import type { W5500Options } from '../../hal/w5500/driver';
+import { W5500Err, describeErr } from '../../hal/w5500/errors';
+import { OffloadTransport } from '../transport/offload/offload';
+import { ipToBytes } from '../transport/offload/ip';
+import type { Transport } from '../transport/transport';
+
+/** a transport over a brought-up chip, or the bring-up's error */
+export interface NicStart {
+  error: number;
+  reason: string;
+  transport: Transport | null;
+  stop: () => void;
+}
+
+/** Brings the chip up (blocking: bring-up pauses on the HAL clock) and builds the offload transport over it. */
+export function startW5500(hal: BoardHal, nic: W5500Nic, opts: NetOptions, ip: number, mask: number, gw: number): NicStart {
+  const dopts: W5500Options = {
+    spi: hal.spi,
+    clock: hal.clock,
+    int: hal.int,
+    rst: hal.rst,
+    mac: opts.mac,
+    ip: ipToBytes(ip, new Uint8Array(4), 0),
+    subnet: ipToBytes(mask, new Uint8Array(4), 0),
+    gateway: ipToBytes(gw, new Uint8Array(4), 0),
+    txBufKB: opts.txBufKB,
+    rxBufKB: opts.rxBufKB,
+    rtr: opts.rtr,
+    rcr: opts.rcr,
+    hardResetStaleSockets: nic.hardResetStaleSockets,
+  };
+  if (opts.sendStallMs !== undefined) dopts.sendStallMs = opts.sendStallMs;
+  dopts.healthPollMs = opts.healthPollMs !== undefined ? opts.healthPollMs : 1000;
+  const driver = new W5500(dopts);
+  const res: NicStart = { error: 0, reason: '', transport: null, stop: function () { driver.stop(); } };
+  const err = driver.begin();
+  if (err !== W5500Err.OK) {
+    res.error = err;
+    res.reason = 'W5500 bring-up failed: ' + describeErr(err);
+    return res;
+  }
+  const transport = new OffloadTransport({ driver: driver, clock: hal.clock, ip: ip, stageBytes: opts.stageBytes });
+  res.transport = transport;
+  res.stop = function () {
+    transport.stop();
+    driver.stop();
+  };
+  return res;
+}

@@ -1,0 +1,70 @@
+/**
+ * startNetwork builds the stack for the NIC the board names. Until the software TCP/IP transport
+ * lands, the MAC-only NICs fail with their own error, before anything touches the bus.
+ */
+import assert from 'node:assert/strict';
+import { VirtualClock } from '../../hal/node/virtual-clock';
+import { NodeSpiDevice } from '../../hal/node/spi';
+import { startNetwork } from '../../firmware/runtime';
+import { NetErr } from '../../firmware/nic';
+import type { NicConfig } from '../../firmware/nic';
+import type { BoardHal } from '../../firmware/app/app';
+import { BENCH_NETWORK } from '../../firmware/app/bench-network';
+import { W5500Model } from '../../sim/w5500/model';
+import { VirtualNet } from '../../sim/w5500/virtual-net';
+
+function hal(nic: NicConfig, exchange: (mosi: Uint8Array) => Uint8Array, clock = new VirtualClock()): BoardHal {
+  return { board: 'test', nic, spi: new NodeSpiDevice(exchange), int: undefined, rst: undefined, clock, log: () => undefined };
+}
+
+describe('startNetwork: the board picks the NIC', () => {
+  for (const name of ['enc28j60', 'w5500-macraw'] as const) {
+    it(`'${name}' fails NIC_UNSUPPORTED with its reason, and nothing goes over SPI`, () => {
+      let frames = 0;
+      const net = startNetwork(hal({ name }, (mosi) => { frames++; return new Uint8Array(mosi.length); }), BENCH_NETWORK);
+      assert.equal(net.error, NetErr.NIC_UNSUPPORTED);
+      assert.equal(net.reason, `NIC '${name}' needs the software TCP/IP transport, which this firmware does not have yet`);
+      assert.equal(net.nicName, name);
+      assert.equal(net.api, null);
+      assert.equal(net.transport, null);
+      net.stop();
+      assert.equal(frames, 0);
+    });
+  }
+
+  it('a subnet that is not a dotted IPv4 address fails BAD_ADDRESS before bring-up', () => {
+    let frames = 0;
+    const opts = Object.assign({}, BENCH_NETWORK, { subnet: '255.255.255' });
+    const net = startNetwork(hal({ name: 'w5500', hardResetStaleSockets: false }, (mosi) => { frames++; return new Uint8Array(mosi.length); }), opts);
+    assert.equal(net.error, NetErr.BAD_ADDRESS);
+    assert.equal(net.reason, 'ip, subnet and gateway must be dotted IPv4 addresses');
+    assert.equal(net.api, null);
+    assert.equal(frames, 0);
+  });
+
+  it("'w5500' with no chip on the bus: the driver's reason, no api", () => {
+    const net = startNetwork(hal({ name: 'w5500', hardResetStaleSockets: false }, (mosi) => new Uint8Array(mosi.length).fill(0xff)), BENCH_NETWORK);
+    assert.ok(net.error < 0);
+    assert.equal(net.reason, 'W5500 bring-up failed: no W5500 answers: MISO reads all 0xFF (no chip, no power, or wrong CS pin)');
+    assert.equal(net.api, null);
+    assert.equal(net.transport, null);
+  });
+
+  it("'w5500' with the chip: a socket layer over a transport that holds nothing yet", () => {
+    const clock = new VirtualClock();
+    const model = new W5500Model({ net: new VirtualNet({ now: () => clock.now() }), now: () => clock.now() });
+    const net = startNetwork(hal({ name: 'w5500', hardResetStaleSockets: false }, (mosi) => model.exchange(mosi), clock), BENCH_NETWORK);
+    try {
+      assert.equal(net.error, 0);
+      assert.equal(net.reason, '');
+      assert.equal(net.nicName, 'W5500');
+      assert.ok(net.api);
+      assert.ok(net.transport);
+      assert.equal(net.transport.held(), 0);
+      assert.equal(net.transport.localIp(), 0xc0a80114);
+    } finally {
+      net.stop();
+      model.close();
+    }
+  });
+});
