@@ -6,6 +6,7 @@
 import { Rig, ip4, PEER_IP } from '../test/w5500-driver/rig';
 import { SnEvent } from '../hal/w5500/events';
 import { Sn_MR } from '../hal/w5500/registers';
+import { blockingRecvWakeups } from '../sim/blocking-wakeups';
 
 interface Timing {
   name: string;
@@ -175,3 +176,11 @@ console.log('');
 console.log('targets: (b) <= 27 transactions; (c), (d) >= 99.5 % payload; (e) 0 transactions with INT wired');
 console.log('reference (fake chip completing everything at once): WIZnet ioLibrary (b) 54 transactions / 348 bytes, (c) 96.8 %, (d) 97.4 %;');
 console.log('Arduino Ethernet (b) 31 transactions, (c) 97.9 %, (d) 98.8 %');
+
+// A blocking call that waits: each wake-up is one pump of the transport (a service pass over the NIC).
+const waitInt = await blockingRecvWakeups(300, true);
+const waitPoll = await blockingRecvWakeups(300, false);
+console.log('');
+console.log('socket layer over the offload transport (sim/harness.ts, default configuration), blocking recv with SO_RCVTIMEO 300 ms and no data:');
+console.log(`  INT wired: ${waitInt.wakeups} wake-ups, ${waitInt.transactions} SPI transactions, returned after ${waitInt.elapsedMs} ms`);
+console.log(`  polling:   ${waitPoll.wakeups} wake-ups, ${waitPoll.transactions} SPI transactions, returned after ${waitPoll.elapsedMs} ms`);

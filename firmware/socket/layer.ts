@@ -23,6 +23,11 @@ import type { AsyncHandler, CloseDone, CloseResult, IoctlArg, Linger, SockAddr, 
 
 const SOCKET_ERROR = -1;
 
+const enum Block {
+  /** longest idle of a blocking call with no bound and nothing timed: a look at the NIC now and then */
+  IDLE_MAX_MS = 1000,
+}
+
 function transportError(r: number): number {
   switch (r) {
     case TErr.NoBuffers: return WSAError.WSAENOBUFS;
@@ -72,6 +77,10 @@ export class SocketLayer {
   private doneResults: CloseResult[] = [];
   private flushTimer = 0;
   private peer: PeerAddress = { ip: 0, port: 0 };
+  private link = true;
+  /** a link change waits for the next turn to reach `onLink` */
+  private linkDue = false;
+  private onLink: ((up: boolean) => void) | null = null;
 
   constructor(transport: Transport, clock: Clock, options?: SocketLayerOptions) {
     this.transport = transport;
@@ -83,6 +92,7 @@ export class SocketLayer {
       if (options.maxMessage !== undefined) this.maxMessage = options.maxMessage;
       if (options.keepAliveSeconds !== undefined) this.keepAliveSeconds = options.keepAliveSeconds;
       if (options.log) this.log = options.log;
+      if (options.onLink) this.onLink = options.onLink;
     }
     const self = this;
     const sink: TransportSink = {
@@ -100,8 +110,14 @@ export class SocketLayer {
         self.kick();
       },
       ended: function (ep, cause, unsent) { self.onEnded(ep, cause, unsent); },
+      link: function (up) {
+        self.link = up;
+        self.linkDue = true;
+        self.kick();
+      },
     };
     transport.setSink(sink);
+    this.link = transport.linkUp();
   }
 
   // ---------------------------------------------------------------- status
@@ -119,6 +135,11 @@ export class SocketLayer {
     let n = 0;
     for (let i = 1; i < this.socks.length; i++) if (this.socks[i]) n++;
     return n;
+  }
+
+  /** the NIC's link as last reported */
+  linkUp(): boolean {
+    return this.link;
   }
 
   /** background closes still holding a transport endpoint */
@@ -333,7 +354,8 @@ export class SocketLayer {
       const avail = t.readable(s.ep);
       if (avail > 0) {
         if (n === 0) return 0;
-        return t.recv(s.ep, buf, 0, n);
+        const got = t.recv(s.ep, buf, 0, n);
+        return got < 0 ? this.fail(transportError(got)) : got;
       }
       if (s.peerFin || s.ended) return 0;
       if (n === 0) return 0;
@@ -673,16 +695,25 @@ export class SocketLayer {
 
   /**
    * Pumps the transport until `cond` holds or `timeoutMs` (0 = no bound) has passed on the HAL
-   * clock. Returns whether `cond` held.
+   * clock. Between pumps it idles until the earliest of: the transport's next timed work (what
+   * pump returned), the bound, the NIC's interrupt; never less than `pollInterval`, so an interrupt
+   * line stuck low costs no more than polling. Returns whether `cond` held.
    */
   private block(cond: () => boolean, timeoutMs: number): boolean {
-    const start = this.clock.now();
+    const clock = this.clock;
+    const end = timeoutMs > 0 ? clock.now() + timeoutMs : -1;
     for (;;) {
-      this.transport.pump();
+      const due = this.transport.pump();
       this.settle();
       if (cond()) return true;
-      if (timeoutMs > 0 && this.clock.now() - start >= timeoutMs) return false;
-      this.clock.pause(this.pollInterval);
+      const now = clock.now();
+      if (end >= 0 && now >= end) return false;
+      let until = end >= 0 ? end : now + Block.IDLE_MAX_MS;
+      if (due >= 0 && due < until) until = due;
+      const least = now + this.pollInterval;
+      if (until > least) this.transport.idle(until);
+      const t = clock.now();
+      if (t < least) clock.pause(least - t);
     }
   }
 
@@ -1056,6 +1087,16 @@ export class SocketLayer {
   /** one turn of the event loop: settle, then call handlers, signals and close callbacks */
   private flush(): void {
     this.flushTimer = 0;
+    if (this.linkDue) {
+      this.linkDue = false;
+      if (this.onLink) {
+        try {
+          this.onLink(this.link);
+        } catch (e) {
+          this.report('link handler', e);
+        }
+      }
+    }
     this.settle();
     const n = this.qSock.length;
     for (let i = 0; i < n && this.qSock.length > 0; i++) {

@@ -43,7 +43,7 @@ export interface SocketLayerOptions {
   maxSockets?: number;
   /** bound on a background graceful close before it is forced abortive, ms; default 4000 */
   closeTimeout?: number;
-  /** pause between pumps inside a blocking call, ms; default 1 */
+  /** least pause between pumps inside a blocking call, ms (it sleeps longer when the transport has nothing timed); default 1 */
   pollInterval?: number;
   /** keep-alive period handed to the transport when SO_KEEPALIVE is on, s; default 60 */
   keepAliveSeconds?: number;
@@ -51,4 +51,6 @@ export interface SocketLayerOptions {
   maxMessage?: number;
   /** where a handler's exception is reported (the layer never lets it escape) */
   log?: (line: string) => void;
+  /** told of every change of the NIC's link, from the event loop */
+  onLink?: (up: boolean) => void;
 }

@@ -1,11 +1,16 @@
 /**
  * The one interface the socket layer talks to. Two implementations are planned: offload (TCP/UDP in
  * the W5500's silicon, over hal/w5500) and software (the project's own TCP/IP stack over a MAC-only
- * NIC). It speaks of connections, not of chip registers, so that the socket layer, and everything
- * above it, is the same on both.
+ * NIC: ENC28J60, or the W5500 in MACRAW mode). It speaks of connections, not of chip registers, so
+ * that the socket layer, and everything above it, is the same on both. The contract every
+ * implementation keeps is written once as tests (test/transport/contract.ts).
  *
  * Endpoints are small non-negative integers below `maxEndpoints()`, so the layer can index arrays
- * with them. An endpoint is either a stream (TCP) or a datagram (UDP) endpoint.
+ * with them. An endpoint is either a stream (TCP) or a datagram (UDP) endpoint. No fixed pool is
+ * assumed: `maxEndpoints()` bounds the ids, `available()` says how many `open()` could hand out now
+ * (W5500: free hardware sockets; a software stack: what memory allows), and `caps.holdsAfterClose`
+ * says whether a background close holds one of them (then the layer reclaims the oldest when none
+ * is left).
  *
  * Time and threading: the transport reads time only from the HAL clock it was built with. It calls
  * its sink only from inside `pump()` or from its own event-loop work (the INT-pin watch or the poll
@@ -13,11 +18,12 @@
  * transport other than through the read-only queries (`readable`, `writeSpace`, `unsent`,
  * `pendingAccepts`); the socket layer acts on what it learnt after the sink returns.
  *
- * The read-only queries (`readable`, `writeSpace`, `unsent`, `pendingAccepts`, `available`) are
- * asked on every turn in which the layer settles its sockets: answer them from what the last
- * service learnt (W5500: Sn_RX_RSR / Sn_TX_FSR as last read), without bus traffic.
+ * The read-only queries (`readable`, `writeSpace`, `unsent`, `pendingAccepts`, `available`, `held`,
+ * `localIp`) are asked on every turn in which the layer settles its sockets: answer them from what
+ * the last service learnt (W5500: Sn_RX_RSR / Sn_TX_FSR as last read), without bus traffic.
  *
- * Errors never throw: members return a negative `TErr` (or -1 where documented).
+ * Errors never throw: members return a negative `TErr` (or -1 where documented). After the NIC
+ * failed, every member that moves data or changes state returns `TErr.NetDown`.
  */
 
 export const enum EndpointKind {
@@ -110,6 +116,8 @@ export interface TransportSink {
    * acknowledged. Bytes received before a graceful end stay readable until `release()`.
    */
   ended(ep: number, cause: TCause, unsent: number): void;
+  /** the NIC's link came up or went down (connections are not ended by it: their own timers decide) */
+  link(up: boolean): void;
 }
 
 export interface Transport {
@@ -129,6 +137,13 @@ export interface Transport {
   held(): number;
   /** the NIC's own IPv4 address (0 while it has none); `bind` accepts only this or 0 */
   localIp(): number;
+  /**
+   * Sets the interface's IPv4 address, mask and gateway (host order) after start, e.g. from DHCP.
+   * Connections already up keep the address they have. Returns 0 or TErr (NetDown, Invalid).
+   */
+  setAddress(ip: number, mask: number, gateway: number): number;
+  /** the link as last learnt (no bus traffic) */
+  linkUp(): boolean;
 
   /** a new endpoint of the given kind, not yet on the wire (W5500: reserves a hardware socket, no OPEN yet); or TErr */
   open(kind: EndpointKind): number;
@@ -160,7 +175,11 @@ export interface Transport {
 
   /** stream: bytes readable now (≥ 0); datagram: length of the next datagram, or -1 when none is queued */
   readable(ep: number): number;
-  /** stream: copies up to `len` readable bytes into `buf` at `off` and consumes them; returns the count */
+  /**
+   * stream: copies up to `len` readable bytes into `buf` at `off` and consumes them; returns the
+   * count (0 only when nothing is readable, or `len` is 0), or TErr: NetDown once the NIC has failed
+   * (never 0: that would read as a graceful end), Invalid for a bad endpoint or range.
+   */
   recv(ep: number, buf: Uint8Array, off: number, len: number): number;
   /**
    * datagram: consumes the next datagram, copies at most `len` bytes of it, fills `from`; returns
@@ -196,8 +215,16 @@ export interface Transport {
   /**
    * Does, synchronously, all the I/O that can be done now: services the NIC (reads its interrupt
    * state or polls it), moves data, runs the software stack's timers, and reports what changed
-   * through the sink. Blocking socket calls call it in a loop with `Clock.pause` in between; the
-   * transport also runs the same work from the event loop by itself.
+   * through the sink. Returns when it must run again at the latest (clock ms, as `Clock.now()`), or
+   * -1 when nothing is timed and only an event (the NIC's interrupt, a call) brings more work — as
+   * smoltcp's `poll_at`. Blocking socket calls pump, then `idle` until the earlier of that time and
+   * their own deadline; the transport also runs the same work from the event loop by itself.
    */
-  pump(): void;
+  pump(): number;
+  /**
+   * Lets time pass inside a blocking call (where the event loop does not turn) until `until` (clock
+   * ms) or until the NIC signals work (W5500: INTn low), whichever comes first. Services nothing.
+   * Without an interrupt line it simply pauses until `until`.
+   */
+  idle(until: number): void;
 }

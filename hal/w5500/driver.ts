@@ -1,4 +1,4 @@
-import { Chip, PHYCFGR, SnReg, Sn_CR, Sn_MR, Sn_SR, socketBlock } from './registers';
+import { Block, Chip, CommonReg, PHYCFGR, SnReg, Sn_CR, Sn_MR, Sn_SR, socketBlock } from './registers';
 import { W5500Err } from './errors';
 import { StaleReport, closeStaleSockets, commonConfigured, configure, diagnoseCommon, readCommon, resetChip } from './bringup';
 import { Def, F, knownSr } from './state';
@@ -60,6 +60,20 @@ export class W5500 extends W5500Records {
     this.ready = true;
     this.startService();
     this.startHealthTimer();
+    return W5500Err.OK;
+  }
+
+  /**
+   * Writes new network settings after bring-up (e.g. from DHCP): GAR, SUBR and SIPR, 4 bytes each,
+   * with SHAR as it was, in one frame. Open sockets keep running. Returns OK or an error code.
+   */
+  setNetwork(ip: Uint8Array, subnet: Uint8Array, gateway: Uint8Array): number {
+    if (!this.ready) return W5500Err.DOWN;
+    if (!ip || ip.length !== 4 || !subnet || subnet.length !== 4 || !gateway || gateway.length !== 4) return W5500Err.ARG;
+    this.net.set(gateway, 0);
+    this.net.set(subnet, 4);
+    this.net.set(ip, 14);
+    if (!this.bus.write(CommonReg.GAR, Block.Common, this.net)) return this.fail(W5500Err.BUS);
     return W5500Err.OK;
   }
 

@@ -26,6 +26,28 @@ export abstract class W5500Service extends W5500Faults {
     if (this.ready) this.dispatchAll();
   }
 
+  /**
+   * When `poll()` next has timed work, in clock ms: the watch of a close or connect the chip raises
+   * no interrupt for, or, without INT, the next look at SIR. -1 when only INTn or a call brings work.
+   */
+  nextDue(): number {
+    if (!this.ready) return -1;
+    const now = this.clock.now();
+    let due = -1;
+    for (let sn = 0; sn < Chip.SOCKETS; sn++) {
+      if (!this.needsWatch(sn)) continue;
+      // poll() has just watched: the next look is one watch interval on, or when the timer says
+      due = this.watchTimer && this.watchDue > now ? this.watchDue : now + this.watchDelay;
+      break;
+    }
+    if (!this.int) {
+      const p = now + this.pollMin;
+      if (due < 0 || p < due) due = p;
+    }
+    return due;
+  }
+
+
   /** After bring-up: watch INTn (serving at once if it is already low), or start polling. */
   protected startService(): void {
     const self = this;

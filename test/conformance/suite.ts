@@ -89,6 +89,7 @@ export function conformanceSuite(title: string, factory: RigFactory, opts: Suite
       t('FD_CLOSE error by cause: peer RST → WSAECONNRESET; recv and send fail WSAECONNRESET', fdCloseReset);
       t('FD_CLOSE error by cause: retransmission timeout → WSAECONNABORTED; recv fails WSAECONNABORTED', fdCloseTimeout);
       t('FD_CLOSE error by cause: the NIC fails → WSAENETDOWN', fdCloseNetDown);
+      t('the NIC fails with data unread: recv fails WSAENETDOWN at once, every time, never 0', recvAfterNicFailure);
       t('no FD_CLOSE after closesocket', noFdCloseAfterClose);
       t('recv returns 0 again and again after the end; sending still works (half-close)', recvZeroForever);
     });
@@ -560,6 +561,20 @@ async function fdCloseNetDown(rig: ConformanceRig): Promise<void> {
   assert.equal(api.closesocket(s, undefined), 0);
 }
 
+async function recvAfterNicFailure(rig: ConformanceRig): Promise<void> {
+  const api = rig.api;
+  const { s, peer } = await connected(rig, false);
+  peer.send(pattern(100, 2));
+  const arg: IoctlArg = { value: 0 };
+  await waitFor(rig, () => api.ioctlsocket(s, IoctlCmd.FIONREAD, arg) === 0 && arg.value === 100, '100 bytes readable');
+  rig.failNic();
+  const buf = new Uint8Array(100);
+  for (let i = 1; i <= 3; i++) {
+    expectError(rig, api.recv(s, buf, undefined, undefined), WSAError.WSAENETDOWN, `recv ${i} after the NIC failed (a 0 would read as a graceful end)`);
+  }
+  assert.equal(api.closesocket(s, undefined), 0);
+}
+
 async function noFdCloseAfterClose(rig: ConformanceRig): Promise<void> {
   const api = rig.api;
   const { s, peer } = await connected(rig, true);
@@ -958,7 +973,16 @@ async function deviceFirst(rig: ConformanceRig, how: DeviceHow, flow: Flow): Pro
   if (how === 'linger0') {
     await rig.run(100);
     assert.equal(peer.ended, false, 'abortive: no FIN');
-    assert.deepEqual(w.result, { graceful: false, error: WSAError.WSAECONNABORTED, unsentBytes: w.result?.unsentBytes ?? 0 });
+    assert.equal(w.calls, 1);
+    const r = w.result!;
+    assert.equal(r.graceful, false);
+    assert.equal(r.error, WSAError.WSAECONNABORTED);
+    // Data in flight: what the peer had not acknowledged is dropped and counted. Which bytes were
+    // acknowledged when CLOSE came is timing; what the peer never got cannot have been.
+    const missing = out.length - peer.received().length;
+    assert.ok(r.unsentBytes >= missing && r.unsentBytes <= out.length,
+      `unsentBytes ${r.unsentBytes}: at least the ${missing} bytes the peer never got, at most the ${out.length} sent`);
+    assertBytes(peer.received(), out.subarray(0, peer.received().length), 'what the peer got is a prefix of what was sent');
     await expectAllFree(rig);
     return;
   }
@@ -983,12 +1007,28 @@ async function peerFinFirst(rig: ConformanceRig, how: DeviceHow, flow: Flow): Pr
   const got = await recvToEnd(rig, s);
   assert.equal(got.end, 0);
   assertBytes(got.bytes, inn, 'every byte the peer sent, in order, before recv 0');
+  if (how === 'linger0') {
+    // every byte delivered and acknowledged first, so the abortive close drops an exact 0
+    await waitFor(rig, () => peer.received().length === out.length, 'every byte at the peer');
+    await rig.run(20);
+  }
   const w = deviceClose(rig, s, how);
   if (how === 'shutdown') assert.equal(api.closesocket(s, w.done), 0);
   if (how === 'linger0') {
+    await waitFor(rig, () => w.calls > 0, 'done');
+    assert.deepEqual(w.result, { graceful: false, error: WSAError.WSAECONNABORTED, unsentBytes: 0 });
     await rig.run(100);
     assert.equal(peer.ended, false, 'abortive: no FIN');
+    if (rig.canSendReset) {
+      await waitFor(rig, () => peer.wasReset, 'the RST');
+    } else {
+      // W5500: CLOSE is silent, and a peer that has sent its FIN sends nothing the chip could answer with RST
+      await rig.run(100);
+      assert.equal(peer.wasReset, false, 'W5500: CLOSE sends nothing');
+    }
+    assertBytes(peer.received(), out, 'every byte sent before the close');
     await expectAllFree(rig);
+    assert.equal(w.calls, 1);
     return;
   }
   await waitFor(rig, () => peer.ended, 'FIN');

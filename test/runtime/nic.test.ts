@@ -3,7 +3,7 @@
  * lands, the MAC-only NICs fail with their own error, before anything touches the bus.
  */
 import assert from 'node:assert/strict';
-import { VirtualClock } from '../../hal/node/virtual-clock';
+import { VirtualClock } from '../../sim/net/virtual-clock';
 import { NodeSpiDevice } from '../../hal/node/spi';
 import { startNetwork } from '../../firmware/runtime';
 import { NetErr } from '../../firmware/nic';

@@ -102,6 +102,8 @@ export class LoopbackTransport implements Transport {
   /** a log of calls that reach the wire, for tests: 'fin 3', 'abort 2', … */
   readonly wireLog: string[] = [];
   private down = false;
+  private link = true;
+  private linkEvents: boolean[] = [];
 
   constructor(private clock: Clock, opts: LoopbackOptions = {}) {
     const n = opts.endpoints ?? 8;
@@ -152,6 +154,12 @@ export class LoopbackTransport implements Transport {
     }
     this.wake();
   }
+  /** the cable is pulled or put back: a link event on the next pump */
+  setLink(up: boolean): void {
+    this.link = up;
+    this.linkEvents.push(up);
+    this.wake();
+  }
   /** device endpoints in use (not free) */
   inUse(): number {
     return this.eps.filter((e) => e.state !== 'free').length;
@@ -187,9 +195,30 @@ export class LoopbackTransport implements Transport {
   available(): number { return this.down ? 0 : this.eps.filter((e) => e.state === 'free').length; }
   localIp(): number { return this.ip; }
   held(): number { return this.inUse(); }
+  setAddress(ip: number, _mask: number, _gateway: number): number {
+    if (this.down) return TErr.NetDown;
+    if (typeof ip !== 'number') return TErr.Invalid;
+    this.ip = ip >>> 0;
+    return 0;
+  }
+  linkUp(): boolean { return !this.down && this.link; }
+  idle(until: number): void {
+    // in memory, "the NIC signals work" is: pump() has something to move
+    if (this.hasWork() || this.linkEvents.length > 0) return;
+    const now = this.clock.now();
+    if (until > now) this.clock.pause(until - now);
+  }
+  private live(ep: unknown): boolean {
+    return typeof ep === 'number' && Number.isInteger(ep) && ep >= 0 && ep < this.eps.length && this.eps[ep].state !== 'free';
+  }
+  private range(buf: unknown, off: unknown, len: unknown): boolean {
+    return buf instanceof Uint8Array && typeof off === 'number' && typeof len === 'number' && Number.isInteger(off) && Number.isInteger(len) &&
+      off >= 0 && len >= 0 && off + len <= buf.length;
+  }
 
   open(kind: EndpointKind): number {
     if (this.down) return TErr.NetDown;
+    if (kind !== EndpointKind.Stream && kind !== EndpointKind.Datagram) return TErr.Invalid;
     const e = this.eps.find((x) => x.state === 'free');
     if (!e) return TErr.NoBuffers;
     this.fresh(e);
@@ -198,24 +227,30 @@ export class LoopbackTransport implements Transport {
     return e.id;
   }
   bind(ep: number, _ip: number, port: number): number {
+    if (!this.live(ep) || typeof port !== 'number' || port < 0 || port > 0xffff) return TErr.Invalid;
+    if (this.down) return TErr.NetDown;
     const e = this.eps[ep];
     if (port !== 0 && this.eps.some((x) => x !== e && x.state !== 'free' && x.kind === e.kind && x.port === port && x.state === 'listening')) return TErr.AddrInUse;
     e.port = port === 0 ? this.nextEphemeral++ : port;
     return 0;
   }
   listen(ep: number, backlog: number): number {
+    if (!this.live(ep) || this.eps[ep].kind !== EndpointKind.Stream) return TErr.Invalid;
+    if (this.down) return TErr.NetDown;
     const e = this.eps[ep];
     if (e.port === 0) e.port = this.nextEphemeral++;
     e.state = 'listening';
     e.backlog = backlog;
     return 0;
   }
-  pendingAccepts(ep: number): number { return this.eps[ep].acceptQ.length; }
+  pendingAccepts(ep: number): number { return this.live(ep) ? this.eps[ep].acceptQ.length : 0; }
   accept(ep: number): number {
+    if (!this.live(ep)) return TErr.Invalid;
     const c = this.eps[ep].acceptQ.shift();
     return c ? c.id : TErr.Invalid;
   }
   connect(ep: number, ip: number, port: number): number {
+    if (!this.live(ep) || this.eps[ep].kind !== EndpointKind.Stream || !ip || typeof port !== 'number' || port <= 0 || port > 0xffff) return TErr.Invalid;
     if (this.down) return TErr.NetDown;
     const e = this.eps[ep];
     if (e.port === 0) e.port = this.nextEphemeral++;
@@ -227,6 +262,8 @@ export class LoopbackTransport implements Transport {
     return 0;
   }
   send(ep: number, buf: Uint8Array, off: number, len: number): number {
+    if (!this.live(ep) || this.eps[ep].kind !== EndpointKind.Stream || !this.range(buf, off, len)) return TErr.Invalid;
+    if (this.down) return TErr.NetDown;
     const e = this.eps[ep];
     if (e.state !== 'connected' || e.finQueued) return TErr.Invalid;
     const n = Math.min(len, e.txCap - e.tx.length);
@@ -236,11 +273,14 @@ export class LoopbackTransport implements Transport {
     return n;
   }
   writeSpace(ep: number): number {
+    if (!this.live(ep) || this.down) return 0;
     const e = this.eps[ep];
     if (e.kind === EndpointKind.Datagram) return e.state === 'free' ? 0 : 1472;
     return e.state === 'connected' && !e.finQueued ? e.txCap - e.tx.length : 0;
   }
   sendTo(ep: number, buf: Uint8Array, off: number, len: number, ip: number, port: number): number {
+    if (!this.live(ep) || this.eps[ep].kind !== EndpointKind.Datagram || !this.range(buf, off, len)) return TErr.Invalid;
+    if (this.down) return TErr.NetDown;
     const e = this.eps[ep];
     if (len > this.caps.maxDatagram) return TErr.MsgSize;
     const to = ip === this.ip ? this.eps.find((x) => x.kind === EndpointKind.Datagram && x.state === 'open' && x.port === port) : undefined;
@@ -249,11 +289,14 @@ export class LoopbackTransport implements Transport {
     return len;
   }
   readable(ep: number): number {
+    if (!this.live(ep)) return 0;
     const e = this.eps[ep];
     if (e.kind === EndpointKind.Datagram) return e.dgrams.length ? e.dgrams[0].data.length : -1;
     return e.rx.length;
   }
   recv(ep: number, buf: Uint8Array, off: number, len: number): number {
+    if (!this.live(ep) || this.eps[ep].kind !== EndpointKind.Stream || !this.range(buf, off, len)) return TErr.Invalid;
+    if (this.down) return TErr.NetDown;
     const e = this.eps[ep];
     const n = Math.min(len, e.rx.length);
     buf.set(e.rx.splice(0, n), off);
@@ -261,6 +304,7 @@ export class LoopbackTransport implements Transport {
     return n;
   }
   recvFrom(ep: number, buf: Uint8Array, off: number, len: number, from: PeerAddress): number {
+    if (!this.live(ep) || this.eps[ep].kind !== EndpointKind.Datagram || !this.range(buf, off, len)) return -1;
     const d = this.eps[ep].dgrams.shift();
     if (!d) return -1;
     buf.set(d.data.subarray(0, Math.min(len, d.data.length)), off);
@@ -268,8 +312,9 @@ export class LoopbackTransport implements Transport {
     from.port = d.port;
     return d.data.length;
   }
-  unsent(ep: number): number { return this.eps[ep].tx.length; }
+  unsent(ep: number): number { return this.live(ep) ? this.eps[ep].tx.length : 0; }
   shutdownSend(ep: number): void {
+    if (!this.live(ep)) return;
     const e = this.eps[ep];
     if (e.finQueued || e.state !== 'connected') return;
     e.finQueued = true;
@@ -277,6 +322,7 @@ export class LoopbackTransport implements Transport {
     this.wake();
   }
   abort(ep: number): number {
+    if (!this.live(ep)) return 0;
     const e = this.eps[ep];
     const unsent = e.tx.length;
     this.wireLog.push('abort ' + ep);
@@ -287,6 +333,7 @@ export class LoopbackTransport implements Transport {
     return unsent;
   }
   release(ep: number): boolean {
+    if (!this.live(ep)) return true;
     const e = this.eps[ep];
     this.wireLog.push('release ' + ep);
     if (e.state !== 'connected') {
@@ -299,11 +346,12 @@ export class LoopbackTransport implements Transport {
     return false;
   }
   setOption(ep: number, opt: number, value: number): boolean {
-    if (this.eps[ep].kind !== EndpointKind.Stream) return false;
+    if (!this.live(ep) || this.eps[ep].kind !== EndpointKind.Stream) return false;
     this.eps[ep].opts[opt] = value;
     return true;
   }
   localName(ep: number, out: PeerAddress): boolean {
+    if (!this.live(ep)) return false;
     const e = this.eps[ep];
     if (e.port === 0) return false;
     out.ip = this.ip;
@@ -311,6 +359,7 @@ export class LoopbackTransport implements Transport {
     return true;
   }
   peerName(ep: number, out: PeerAddress): boolean {
+    if (!this.live(ep)) return false;
     const p = this.eps[ep].peer;
     if (!p) return false;
     out.ip = this.ip;
@@ -318,9 +367,10 @@ export class LoopbackTransport implements Transport {
     return true;
   }
 
-  pump(): void {
+  pump(): number {
     const all = this.eps.concat(this.raws);
     const now = this.clock.now();
+    for (const up of this.linkEvents.splice(0)) this.emit((s) => s.link(up));
     // connection set-up
     for (const c of all) {
       if (c.state !== 'connecting' || c.connectAt > now) continue;
@@ -372,7 +422,7 @@ export class LoopbackTransport implements Transport {
       if (e.finQueued && !e.finSent && e.tx.length === 0) {
         e.finSent = true;
         p.peerFinSeen = true;
-        if (!p.raw && !p.released) this.emit((s) => s.peerFin(p.id));
+        if (!p.raw) this.emit((s) => s.peerFin(p.id));
       }
     }
     // graceful ends (decided for all first: freeing one end must not hide the other's)
@@ -398,6 +448,10 @@ export class LoopbackTransport implements Transport {
       this.endNow(e, x.cause);
     }
     if (this.hasWork()) this.wake();
+    // the next connection attempt that comes due is the only timed work
+    let due = -1;
+    for (const c of all) if (c.state === 'connecting' && c.connectAt > now && (due < 0 || c.connectAt < due)) due = c.connectAt;
+    return due;
   }
 
   // -------- internals

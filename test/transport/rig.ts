@@ -51,10 +51,11 @@ export class TRig {
     this.model = new W5500Model(Object.assign({ net: this.net, now: () => clock.now() }, o.model || {}));
     const model = this.model;
     const spi = new NodeSpiDevice((mosi) => model.exchange(mosi));
+    const int = o.int === false ? undefined : new ModelIntPin(clock, model);
     this.driver = new W5500(Object.assign({
       spi,
       clock,
-      int: o.int === false ? undefined : new ModelIntPin(clock, model),
+      int,
       mac: new Uint8Array([0x02, 0x00, 0x00, 0x12, 0x34, 0x56]),
       ip: ip4(CHIP_IP),
       subnet: ip4('255.255.255.0'),
@@ -62,7 +63,7 @@ export class TRig {
     }, o.driver || {}));
     const err = this.driver.begin();
     if (err !== 0) throw new Error('bring-up failed: ' + err);
-    this.t = new OffloadTransport(Object.assign({ driver: this.driver, clock, ip: CHIP }, o.transport || {}));
+    this.t = new OffloadTransport(Object.assign({ driver: this.driver, clock, ip: CHIP, int }, o.transport || {}));
     const ev = this.events;
     const sink: TransportSink = {
       connectDone(ep, cause) { ev.push(`connectDone ${ep} ${CAUSE[cause]}`); },
@@ -71,6 +72,7 @@ export class TRig {
       writable(ep) { ev.push(`writable ${ep}`); },
       peerFin(ep) { ev.push(`peerFin ${ep}`); },
       ended(ep, cause, unsent) { ev.push(`ended ${ep} ${CAUSE[cause]} ${unsent}`); },
+      link(up) { ev.push(`link ${up ? 'up' : 'down'}`); },
     };
     this.t.setSink(sink);
   }

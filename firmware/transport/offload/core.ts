@@ -62,6 +62,7 @@ const NOSINK: TransportSink = {
   writable: function () { /* none */ },
   peerFin: function () { /* none */ },
   ended: function () { /* none */ },
+  link: function () { /* none */ },
 };
 
 export class OffloadCore {
@@ -153,7 +154,7 @@ export class OffloadCore {
   }
 
   live(ep: number): boolean {
-    return typeof ep === 'number' && ep >= 0 && ep < this.max && this.st[ep] !== St.Free;
+    return typeof ep === 'number' && Math.floor(ep) === ep && ep >= 0 && ep < this.max && this.st[ep] !== St.Free;
   }
 
   freeSlot(): number {

@@ -11,6 +11,7 @@
  * which one gives its socket up when all are held, is the socket layer's rule (abort).
  */
 import type { Clock } from '../../../hal/clock';
+import type { InputPin } from '../../../hal/pins';
 import type { W5500 } from '../../../hal/w5500/driver';
 import { W5500Err } from '../../../hal/w5500/errors';
 import type { W5500Handler } from '../../../hal/w5500/events';
@@ -32,6 +33,8 @@ export interface OffloadOptions {
   clock: Clock;
   /** our IPv4 address, host order (as written into SIPR) */
   ip: number;
+  /** the chip's INTn, if wired (the driver's own pin): `idle` wakes when it goes low */
+  int?: InputPin;
   /** endpoint ids handed out at most (default 16: 8 hardware sockets, and ids of released endpoints closing in the background) */
   maxEndpoints?: number;
   /** first ephemeral port (default 49152) */
@@ -46,11 +49,14 @@ export interface OffloadOptions {
 const enum Def {
   MAX_ENDPOINTS = 16,
   STAGE_BYTES = 512,
+  /** how often `idle` looks at INTn, ms (a pin read, no bus traffic) */
+  IDLE_STEP_MS = 1,
 }
 
 export class OffloadTransport implements Transport {
   readonly caps: TransportCaps;
   private c: OffloadCore;
+  private int: InputPin | undefined;
 
   constructor(opts: OffloadOptions) {
     const max = opts.maxEndpoints !== undefined && opts.maxEndpoints >= Chip.SOCKETS ? opts.maxEndpoints : Def.MAX_ENDPOINTS;
@@ -65,10 +71,12 @@ export class OffloadTransport implements Transport {
     c = new OffloadCore(opts.driver, opts.clock, opts.ip, max, eph, stage, deliver);
     c.queue.afterFlush = function () { armAll(c); };
     this.c = c;
+    this.int = opts.int;
     this.caps = { canSendReset: false, holdsAfterClose: true, maxDatagram: c.maxDatagram };
     const h: W5500Handler = {
       socket: function (s, ev) { onSocket(c, s, ev); },
-      link: function () { /* the chip's own timers decide what a cable pull costs a connection */ },
+      // the chip's own timers decide what a cable pull costs a connection; the layer only hears of it
+      link: function (up) { c.sink.link(up); },
       failure: function () { onFailure(c); },
     };
     c.drv.setHandler(h);
@@ -93,6 +101,21 @@ export class OffloadTransport implements Transport {
 
   localIp(): number {
     return this.c.ip;
+  }
+
+  setAddress(ip: number, mask: number, gateway: number): number {
+    const c = this.c;
+    if (c.down) return TErr.NetDown;
+    if (typeof ip !== 'number' || typeof mask !== 'number' || typeof gateway !== 'number') return TErr.Invalid;
+    const b = new Uint8Array(12);
+    const r = c.drv.setNetwork(ipToBytes(ip, b, 0).subarray(0, 4), ipToBytes(mask, b, 4).subarray(4, 8), ipToBytes(gateway, b, 8).subarray(8, 12));
+    if (r < 0) return c.mapErr(r);
+    c.ip = ip >>> 0;
+    return 0;
+  }
+
+  linkUp(): boolean {
+    return !this.c.down && this.c.drv.linkUp;
   }
 
   held(): number {
@@ -246,7 +269,7 @@ export class OffloadTransport implements Transport {
 
   readable(ep: number): number {
     const c = this.c;
-    if (!c.live(ep)) return c.kind[ep] === EndpointKind.Datagram ? -1 : 0;
+    if (!c.live(ep)) return 0;
     if (c.kind[ep] === EndpointKind.Datagram) return c.dgLen[ep];
     if (c.sn[ep] < 0 || (c.fl[ep] & Fl.RELEASED) || c.st[ep] < St.Connected) return 0;
     return c.rxKnown[ep];
@@ -254,10 +277,13 @@ export class OffloadTransport implements Transport {
 
   recv(ep: number, buf: Uint8Array, off: number, len: number): number {
     const c = this.c;
-    if (!c.live(ep) || !c.isStream(ep) || !validRange(buf, off, len)) return 0;
+    if (!c.live(ep) || !c.isStream(ep) || !validRange(buf, off, len)) return TErr.Invalid;
+    if (c.down || !c.drv.isUp()) return TErr.NetDown;
     const s = c.sn[ep];
     if (s < 0 || len === 0 || c.st[ep] < St.Connected) return 0;
     const n = c.drv.recv(s, buf.subarray(off, off + len));
+    // the read itself found the chip gone: the failure event follows; no byte count, and never a 0
+    if (n < 0 && !c.drv.isUp()) return TErr.NetDown;
     const k = c.rxKnown[ep];
     // more than we knew of: the rest arrived after the last RECV, whose event is on its way
     c.rxKnown[ep] = n > 0 && k > n ? k - n : (n > 0 ? 0 : k);
@@ -287,7 +313,7 @@ export class OffloadTransport implements Transport {
 
   abort(ep: number): number {
     const c = this.c;
-    if (ep < 0 || ep >= c.max || c.st[ep] === St.Free) return 0;
+    if (!c.live(ep)) return 0;
     let unsent = 0;
     if (c.isStream(ep)) {
       if (c.st[ep] === St.Connected && c.sn[ep] >= 0) unsent = pendingNow(c, ep);
@@ -300,7 +326,7 @@ export class OffloadTransport implements Transport {
 
   release(ep: number): boolean {
     const c = this.c;
-    if (ep < 0 || ep >= c.max || c.st[ep] === St.Free) return true;
+    if (!c.live(ep)) return true;
     if (c.fl[ep] & Fl.RELEASED) return false;
     if (c.st[ep] !== St.Connected || c.down) {
       this.abort(ep);
@@ -351,9 +377,29 @@ export class OffloadTransport implements Transport {
     return true;
   }
 
-  pump(): void {
-    this.c.drv.poll();
-    this.c.queue.flush();
+  pump(): number {
+    const c = this.c;
+    c.drv.poll();
+    // a failure found by this service is told now, not on a later turn the blocking caller would wait for
+    if (!c.down && !c.drv.isUp()) onFailure(c);
+    c.queue.flush();
+    return c.drv.nextDue();
+  }
+
+  idle(until: number): void {
+    const clock = this.c.clock;
+    const int = this.int;
+    for (;;) {
+      const now = clock.now();
+      if (now >= until) return;
+      if (!int) {
+        clock.pause(until - now);
+        return;
+      }
+      if (!int.read()) return;
+      const left = until - now;
+      clock.pause(left < Def.IDLE_STEP_MS ? left : Def.IDLE_STEP_MS);
+    }
   }
 
   /** Stops the transport's own timers (the driver is stopped by its owner). */

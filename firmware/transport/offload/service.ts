@@ -127,6 +127,8 @@ export function onSocket(c: OffloadCore, s: number, ev: number): void {
 
 /** the chip is gone, was reset, or the bus failed: every connection and listener ends NetDown */
 export function onFailure(c: OffloadCore): void {
+  // pump() may have told it already; the driver's own report follows on a later turn
+  if (c.down) return;
   c.down = true;
   dropListeners(c);
   for (let ep = 0; ep < c.max; ep++) {

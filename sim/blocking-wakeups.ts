@@ -1,0 +1,50 @@
+/**
+ * What a blocking call costs while it waits: a blocking recv with SO_RCVTIMEO and no data coming,
+ * on the harness (W5500 model, virtual network, virtual time). Counts the transport's pumps (each
+ * one a wake-up of the blocking loop, and a service pass over the NIC) and the SPI transactions
+ * while the call runs. Used by `npm run bench` and by its test.
+ */
+import { createHarness } from './harness';
+import { AddressFamily, OptLevel, SockOpt, SockType } from '../firmware/socket/constants';
+
+export interface WakeupFigure {
+  /** pumps of the transport during the call */
+  wakeups: number;
+  /** SPI transactions during the call */
+  transactions: number;
+  /** virtual ms the call took */
+  elapsedMs: number;
+  /** what recv returned, and WSAGetLastError() */
+  result: number;
+  error: number;
+}
+
+/** a connected blocking socket, then recv with SO_RCVTIMEO `timeoutMs` while the peer sends nothing */
+export async function blockingRecvWakeups(timeoutMs: number, intWired: boolean): Promise<WakeupFigure> {
+  const h = await createHarness({ network: 'virtual', time: 'virtual', int: intWired });
+  try {
+    h.vnet!.listen({ ip: '192.168.1.10', port: 5000 });
+    const api = h.api;
+    const s = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
+    if (api.connect(s, '192.168.1.10', 5000) !== 0) throw new Error('connect failed: ' + api.WSAGetLastError());
+    if (api.setsockopt(s, OptLevel.SOL_SOCKET, SockOpt.SO_RCVTIMEO, timeoutMs) !== 0) throw new Error('SO_RCVTIMEO');
+    await h.run(50);
+    const t = h.transport;
+    const pump = t.pump;
+    let wakeups = 0;
+    t.pump = function (): number {
+      wakeups++;
+      return pump.call(t);
+    };
+    const spi0 = h.trace.counters().transactions;
+    const t0 = h.clock.now();
+    const result = api.recv(s, new Uint8Array(64), 64, 0);
+    const error = api.WSAGetLastError();
+    const fig: WakeupFigure = { wakeups, transactions: h.trace.counters().transactions - spi0, elapsedMs: h.clock.now() - t0, result, error };
+    t.pump = pump;
+    api.closesocket(s, undefined);
+    return fig;
+  } finally {
+    await h.close();
+  }
+}
