@@ -10,7 +10,7 @@ import { ShutdownHow, SockType } from './constants';
 import { SelectMode, select } from './events';
 import { CloseAction, closeAction } from './linger';
 import { endError } from './teardown';
-import { SState } from './sock';
+import { CloseState, SState, closeDone, finSent, hasConnection, hasEnded } from './sock';
 import type { Sock } from './sock';
 import type { CloseDone, CloseResult } from './types';
 import { fail, get, isStreamType, kick, unread } from './core';
@@ -30,11 +30,11 @@ export function shutdown(c: LayerCore, sh: number, how: number): number {
     if (wantRecv) s.shutRecv = true;
     return 0;
   }
-  if (s.state !== SState.Connected) return fail(c, WSAError.WSAENOTCONN);
+  if (!hasConnection(s)) return fail(c, WSAError.WSAENOTCONN);
   if (s.abortError !== 0) return fail(c, s.abortError);
   if (wantRecv) {
     s.shutRecv = true;
-    if (!s.ended && unread(c, s) > 0) {
+    if (!hasEnded(s) && unread(c, s) > 0) {
       if (wantSend) s.shutSend = true;
       localAbort(c, s);
       return 0;
@@ -52,7 +52,7 @@ export function closesocket(c: LayerCore, sh: number, done?: CloseDone): number 
   const s = get(c, sh);
   if (!s) return fail(c, WSAError.WSAENOTSOCK);
   if (done !== undefined && typeof done !== 'function') return fail(c, WSAError.WSAEFAULT);
-  const live = isStreamType(s.type) && s.state === SState.Connected && !s.ended && s.ep >= 0;
+  const live = isStreamType(s.type) && hasConnection(s) && !hasEnded(s) && s.ep >= 0;
   const action = closeAction(s.lingerOn, s.lingerSec, s.nonBlocking, live);
   if (action === CloseAction.WouldBlock) return fail(c, WSAError.WSAEWOULDBLOCK);
   dropHandle(c, s);
@@ -60,7 +60,7 @@ export function closesocket(c: LayerCore, sh: number, done?: CloseDone): number 
   if (action === CloseAction.FreeNow) {
     const res: CloseResult = { graceful: s.abortError === 0, error: s.abortError, unsentBytes: s.unsentAtEnd };
     if (s.ep >= 0) {
-      if (s.state === SState.Connected && s.ended) c.transport.release(s.ep);
+      if (hasEnded(s)) c.transport.release(s.ep);
       else c.transport.abort(s.ep);
       c.byEp[s.ep] = undefined;
       s.ep = -1;
@@ -72,22 +72,22 @@ export function closesocket(c: LayerCore, sh: number, done?: CloseDone): number 
     forceClose(c, s, WSAError.WSAECONNABORTED);
     return 0;
   }
-  s.closing = true;
+  s.close = CloseState.Closing;
   c.closingList.push(s);
   settleClosing(c, s);
   if (action === CloseAction.Background) {
-    if (!s.closeFinished) {
+    if (!closeDone(s)) {
       s.closeTimer = c.clock.setTimeout(function () {
         s.closeTimer = 0;
-        if (!s.closeFinished) forceClose(c, s, WSAError.WSAETIMEDOUT);
+        if (!closeDone(s)) forceClose(c, s, WSAError.WSAETIMEDOUT);
       }, c.closeTimeout);
     }
     return 0;
   }
   // CloseAction.Linger: a blocking socket waits for the close, at most l_linger seconds.
-  if (!s.closeFinished) {
-    block(c, function () { return s.closeFinished; }, s.lingerSec * 1000);
-    if (!s.closeFinished) forceClose(c, s, WSAError.WSAETIMEDOUT);
+  if (!closeDone(s)) {
+    block(c, function () { return closeDone(s); }, s.lingerSec * 1000);
+    if (!closeDone(s)) forceClose(c, s, WSAError.WSAETIMEDOUT);
   }
   return 0;
 }
@@ -100,7 +100,7 @@ export function localAbort(c: LayerCore, s: Sock): void {
     s.ep = -1;
   }
   s.tx = null;
-  s.ended = true;
+  s.state = SState.Aborted;
   s.abortError = WSAError.WSAECONNABORTED;
   evaluate(c, s);
 }
@@ -108,13 +108,13 @@ export function localAbort(c: LayerCore, s: Sock): void {
 export function onEnded(c: LayerCore, ep: number, cause: TCause, unsent: number): void {
   const s = c.byEp[ep];
   if (!s) return;
-  s.ended = true;
   s.abortError = endError(cause);
-  if (cause === TCause.None) s.peerFin = true;
-  else s.tx = null;
+  // a listener the NIC took down stays a listener: accept() reports abortError
+  if (s.state !== SState.Listening) s.state = cause === TCause.None ? SState.Closed : SState.Aborted;
+  if (cause !== TCause.None) s.tx = null;
   s.unsentAtEnd = unsent;
   if (s.abortError !== 0) s.soError = s.abortError;
-  if (s.closing && s.released) {
+  if (s.close === CloseState.Released) {
     c.byEp[ep] = undefined;
     s.ep = -1;
     finish(c, s, { graceful: s.abortError === 0, error: s.abortError, unsentBytes: unsent });
@@ -125,12 +125,12 @@ export function onEnded(c: LayerCore, ep: number, cause: TCause, unsent: number)
 
 /** a closing socket's next step: staged data, FIN, then hand the endpoint to the transport */
 export function settleClosing(c: LayerCore, s: Sock): void {
-  if (s.closeFinished || s.released || s.ep < 0) return;
-  if (!s.ended) {
+  if (s.close !== CloseState.Closing || s.ep < 0) return;
+  if (!hasEnded(s)) {
     sendFinWhenFlushed(c, s);
-    if (!s.finSent) return;
+    if (!finSent(s)) return;
   }
-  s.released = true;
+  s.close = CloseState.Released;
   if (c.transport.release(s.ep)) {
     c.byEp[s.ep] = undefined;
     s.ep = -1;
@@ -157,8 +157,8 @@ export function reclaimOldest(c: LayerCore): void {
 }
 
 export function finish(c: LayerCore, s: Sock, res: CloseResult): void {
-  if (s.closeFinished) return;
-  s.closeFinished = true;
+  if (s.close === CloseState.Done) return;
+  s.close = CloseState.Done;
   s.tx = null;
   if (s.closeTimer) {
     c.clock.clearTimeout(s.closeTimer);

@@ -8,7 +8,7 @@ import { TCause } from '../transport/transport';
 import { FdEvent, SockType } from './constants';
 import { SelectMode, connected, record } from './events';
 import { connectError } from './teardown';
-import { SState } from './sock';
+import { CloseState, SState, hasConnection, hasEnded } from './sock';
 import type { Sock } from './sock';
 import type { CloseDone, CloseResult } from './types';
 import { kick, report, unread } from './core';
@@ -23,7 +23,7 @@ export function settle(c: LayerCore): void {
   for (let ep = 0; ep < list.length; ep++) {
     const s = list[ep];
     if (!s) continue;
-    if (s.closing) {
+    if (s.close !== CloseState.Open) {
       if (s.type === SockType.SOCK_SEQPACKET) flushTx(c, s);
       settleClosing(c, s);
       continue;
@@ -34,7 +34,7 @@ export function settle(c: LayerCore): void {
       if (s.shutSend) sendFinWhenFlushed(c, s);
       pullMessages(c, s);
     }
-    if (s.shutRecv && !s.ended && s.state === SState.Connected && s.ep >= 0 && unread(c, s) > 0) {
+    if (s.shutRecv && hasConnection(s) && !hasEnded(s) && s.ep >= 0 && unread(c, s) > 0) {
       localAbort(c, s);
       continue;
     }
@@ -44,12 +44,12 @@ export function settle(c: LayerCore): void {
 
 export function connectSettled(c: LayerCore, s: Sock): void {
   s.connectPending = false;
-  if (s.state !== SState.Connecting) return;
+  // success: the sink made it Established already (events of the same pump may have moved it on)
   if (s.connectCause === TCause.None) {
-    s.state = SState.Connected;
-    connected(s.book);
+    if (hasConnection(s)) connected(s.book);
     return;
   }
+  if (s.state !== SState.Connecting) return;
   s.state = SState.Idle;
   s.connectError = connectError(s.connectCause);
   s.soError = s.connectError;

@@ -7,14 +7,14 @@
  * and calls handlers, so no handler ever runs inside an API call), core.ts (the shared state).
  */
 import type { Clock } from '../../hal/clock';
-import { EndpointKind, TErr, TOption } from '../transport/transport';
+import { EndpointKind, TCause, TErr, TOption } from '../transport/transport';
 import type { Transport, TransportSink } from '../transport/transport';
 import { WSAError } from './errors';
 import { AddressFamily, FdEvent, Protocol, ShutdownHow, SockType } from './constants';
 import { SelectMode, armWrite, connected, newConnection, reenable, select, takeRecord } from './events';
 import { MessageReader } from './seqpacket-framing';
 import { formatIPv4, isCount, isPort, parseIPv4 } from './address';
-import { SState, Sock } from './sock';
+import { SState, Sock, hasConnection, hasEnded, onPeerFin, peerFinSeen } from './sock';
 import type { AsyncHandler, CloseDone, IoctlArg, Linger, SockAddr, SocketLayerOptions, WSANETWORKEVENTS } from './types';
 import { LayerCore, SOCKET_ERROR, checkBuffer, fail, freeHandle, get, isObject, isStreamType, kick, portTaken, transportError } from './core';
 import { block } from './blocking';
@@ -45,7 +45,12 @@ export class SocketLayer {
     const sink: TransportSink = {
       connectDone: function (ep, cause) {
         const s = c.byEp[ep];
-        if (s) { s.connectPending = true; s.connectCause = cause; }
+        if (s) {
+          // established at once, so a FIN or an end in the same pump finds the connection
+          if (cause === TCause.None && s.state === SState.Connecting) s.state = SState.Established;
+          s.connectPending = true;
+          s.connectCause = cause;
+        }
         kick(c);
       },
       acceptable: function () { kick(c); },
@@ -53,7 +58,7 @@ export class SocketLayer {
       writable: function () { kick(c); },
       peerFin: function (ep) {
         const s = c.byEp[ep];
-        if (s) s.peerFin = true;
+        if (s) onPeerFin(s);
         kick(c);
       },
       ended: function (ep, cause, unsent) { onEnded(c, ep, cause, unsent); },
@@ -142,7 +147,7 @@ export class SocketLayer {
     if (!s) return fail(this.c, WSAError.WSAENOTSOCK);
     if (!isStreamType(s.type)) return fail(this.c, WSAError.WSAEOPNOTSUPP);
     if (typeof backlog !== 'number' || backlog !== backlog) return fail(this.c, WSAError.WSAEINVAL);
-    if (s.state === SState.Connected) return fail(this.c, WSAError.WSAEISCONN);
+    if (hasConnection(s)) return fail(this.c, WSAError.WSAEISCONN);
     if (s.state === SState.Connecting || !s.bound) return fail(this.c, WSAError.WSAEINVAL);
     if (s.state === SState.Listening) return 0;
     let b = Math.floor(backlog);
@@ -180,7 +185,7 @@ export class SocketLayer {
     c.handle = h;
     c.type = s.type;
     c.ep = ep;
-    c.state = SState.Connected;
+    c.state = SState.Established;
     c.bound = true;
     c.nonBlocking = s.nonBlocking;
     c.lingerOn = s.lingerOn;
@@ -226,7 +231,7 @@ export class SocketLayer {
       return 0;
     }
     if (s.state === SState.Listening) return fail(this.c, WSAError.WSAEINVAL);
-    if (s.state === SState.Connected) return fail(this.c, WSAError.WSAEISCONN);
+    if (hasConnection(s)) return fail(this.c, WSAError.WSAEISCONN);
     if (s.state === SState.Connecting) return fail(this.c, WSAError.WSAEALREADY);
     const r = this.c.transport.connect(s.ep, ip, port);
     if (r < 0) return fail(this.c, transportError(r));
@@ -244,7 +249,7 @@ export class SocketLayer {
       return fail(this.c, WSAError.WSAETIMEDOUT);
     }
     // (settle() moved the state on while blocking)
-    if ((s.state as SState) === SState.Connected) return 0;
+    if (hasConnection(s)) return 0;
     return fail(this.c, s.connectError);
   }
 
@@ -260,10 +265,10 @@ export class SocketLayer {
       return sendDatagram(this.c, s, buf, n, s.dgramIp, s.dgramPort);
     }
     reenable(s.book, FdEvent.FD_WRITE);
-    if (s.state !== SState.Connected) return fail(this.c, WSAError.WSAENOTCONN);
+    if (!hasConnection(s)) return fail(this.c, WSAError.WSAENOTCONN);
     if (s.shutSend) return fail(this.c, WSAError.WSAESHUTDOWN);
     if (s.abortError !== 0) return fail(this.c, s.abortError);
-    if (s.ended) return fail(this.c, WSAError.WSAESHUTDOWN);
+    if (hasEnded(s)) return fail(this.c, WSAError.WSAESHUTDOWN);
     if (s.type === SockType.SOCK_SEQPACKET) return sendMessage(this.c, s, buf, n);
     if (n === 0) return 0;
     const t = this.c.transport;
@@ -278,8 +283,8 @@ export class SocketLayer {
         armWrite(s.book);
         return fail(this.c, WSAError.WSAEWOULDBLOCK);
       }
-      const ok = block(this.c, function () { return s.abortError !== 0 || s.ended || t.writeSpace(s.ep) > 0; }, s.sndTimeo);
-      if (s.abortError !== 0 || s.ended) return total > 0 ? total : fail(this.c, s.abortError !== 0 ? s.abortError : WSAError.WSAESHUTDOWN);
+      const ok = block(this.c, function () { return s.abortError !== 0 || hasEnded(s) || t.writeSpace(s.ep) > 0; }, s.sndTimeo);
+      if (s.abortError !== 0 || hasEnded(s)) return total > 0 ? total : fail(this.c, s.abortError !== 0 ? s.abortError : WSAError.WSAESHUTDOWN);
       if (!ok) return total > 0 ? total : fail(this.c, WSAError.WSAETIMEDOUT);
     }
   }
@@ -293,7 +298,7 @@ export class SocketLayer {
     reenable(s.book, FdEvent.FD_READ);
     reenable(s.book, FdEvent.FD_OOB);
     kick(this.c);
-    if (s.state !== SState.Connected) return fail(this.c, WSAError.WSAENOTCONN);
+    if (!hasConnection(s)) return fail(this.c, WSAError.WSAENOTCONN);
     if (s.shutRecv) return fail(this.c, WSAError.WSAESHUTDOWN);
     if (s.type === SockType.SOCK_SEQPACKET) return recvMessage(this.c, s, buf, n);
     const t = this.c.transport;
@@ -305,10 +310,10 @@ export class SocketLayer {
         const got = t.recv(s.ep, buf, 0, n);
         return got < 0 ? fail(this.c, transportError(got)) : got;
       }
-      if (s.peerFin || s.ended) return 0;
+      if (peerFinSeen(s) || hasEnded(s)) return 0;
       if (n === 0) return 0;
       if (s.nonBlocking) return fail(this.c, WSAError.WSAEWOULDBLOCK);
-      const ok = block(this.c, function () { return s.abortError !== 0 || s.peerFin || s.ended || t.readable(s.ep) > 0; }, s.rcvTimeo);
+      const ok = block(this.c, function () { return s.abortError !== 0 || peerFinSeen(s) || hasEnded(s) || t.readable(s.ep) > 0; }, s.rcvTimeo);
       if (!ok) return fail(this.c, WSAError.WSAETIMEDOUT);
     }
   }
@@ -433,7 +438,7 @@ export class SocketLayer {
       out.port = s.dgramPort;
       return 0;
     }
-    if (s.state !== SState.Connected || s.ep < 0 || !this.c.transport.peerName(s.ep, this.c.peer)) return fail(this.c, WSAError.WSAENOTCONN);
+    if (!hasConnection(s) || s.ep < 0 || !this.c.transport.peerName(s.ep, this.c.peer)) return fail(this.c, WSAError.WSAENOTCONN);
     out.addr = formatIPv4(this.c.peer.ip);
     out.port = this.c.peer.port;
     return 0;

@@ -7,7 +7,7 @@ import { FdEvent, SockType } from './constants';
 import { SelectMode, record, writePossibleAtSelect } from './events';
 import { closeIndication } from './teardown';
 import type { MessageReader } from './seqpacket-framing';
-import { SState } from './sock';
+import { SState, hasConnection, hasEnded, peerFinSeen } from './sock';
 import type { Sock } from './sock';
 import { kick, unread } from './core';
 import type { LayerCore } from './core';
@@ -27,21 +27,21 @@ export function evaluate(c: LayerCore, s: Sock): void {
     if (s.abortError === 0 && ep >= 0 && t.pendingAccepts(ep) > 0) note(c, s, FdEvent.FD_ACCEPT, 0);
     return;
   }
-  if (s.state !== SState.Connected) return;
+  if (!hasConnection(s)) return;
   if (s.connectByCall) note(c, s, FdEvent.FD_CONNECT, 0);
   const waiting = s.abortError === 0 ? unread(c, s) : 0;
   if (s.abortError === 0 && !s.shutRecv) {
     const hasData = s.type === SockType.SOCK_SEQPACKET ? (s.reader as MessageReader).ready() : waiting > 0;
     if (hasData) note(c, s, FdEvent.FD_READ, 0);
   }
-  if (!s.ended && !s.shutSend && ep >= 0) {
+  if (!hasEnded(s) && !s.shutSend && ep >= 0) {
     const room = s.type === SockType.SOCK_SEQPACKET ? s.tx === null : t.writeSpace(ep) > 0;
     if (room) note(c, s, FdEvent.FD_WRITE, 0);
   }
   // Unread bytes hold FD_CLOSE back; a seqpacket partial frame after FIN is lost, not unread.
   let pending = waiting;
   if (s.type === SockType.SOCK_SEQPACKET && ep >= 0) pending = (s.reader as MessageReader).ready() || t.readable(ep) > 0 ? 1 : 0;
-  const closeErr = closeIndication(s.peerFin || s.ended, s.abortError, pending);
+  const closeErr = closeIndication(peerFinSeen(s) || hasEnded(s), s.abortError, pending);
   if (closeErr >= 0) note(c, s, FdEvent.FD_CLOSE, closeErr);
 }
 
@@ -63,7 +63,7 @@ export function post(c: LayerCore, s: Sock, ev: number, error: number): void {
 }
 
 export function atSelect(c: LayerCore, s: Sock): void {
-  if (s.state === SState.Connected && !s.ended && !s.shutSend && s.ep >= 0) {
+  if (hasConnection(s) && !hasEnded(s) && !s.shutSend && s.ep >= 0) {
     const room = s.type === SockType.SOCK_SEQPACKET ? s.tx === null : c.transport.writeSpace(s.ep) > 0;
     if (room) writePossibleAtSelect(s.book);
   }

@@ -7,6 +7,7 @@ import { WSAError } from './errors';
 import { armWrite } from './events';
 import { frameMessage } from './seqpacket-framing';
 import type { MessageReader } from './seqpacket-framing';
+import { finSent, hasEnded, onFinSent, peerFinSeen } from './sock';
 import type { Sock } from './sock';
 import { fail, kick } from './core';
 import type { LayerCore } from './core';
@@ -70,18 +71,18 @@ export function recvMessage(c: LayerCore, s: Sock, buf: Uint8Array, n: number): 
       return got;
     }
     // A FIN inside a message leaves a partial frame: the message is lost, the end is still graceful.
-    if ((s.peerFin || s.ended) && t.readable(s.ep) <= 0) return fail(c, WSAError.WSAEDISCON);
+    if ((peerFinSeen(s) || hasEnded(s)) && t.readable(s.ep) <= 0) return fail(c, WSAError.WSAEDISCON);
     if (s.nonBlocking) return fail(c, WSAError.WSAEWOULDBLOCK);
-    const ok = block(c, function () { return s.abortError !== 0 || s.peerFin || s.ended || t.readable(s.ep) > 0; }, s.rcvTimeo);
+    const ok = block(c, function () { return s.abortError !== 0 || peerFinSeen(s) || hasEnded(s) || t.readable(s.ep) > 0; }, s.rcvTimeo);
     if (!ok) return fail(c, WSAError.WSAETIMEDOUT);
   }
 }
 
 /** shutdown(SD_SEND) / closesocket: FIN once the staged message (if any) has gone to the transport */
 export function sendFinWhenFlushed(c: LayerCore, s: Sock): void {
-  if (s.finSent || s.ep < 0) return;
+  if (finSent(s) || s.ep < 0) return;
   flushTx(c, s);
   if (s.tx) return;
   c.transport.shutdownSend(s.ep);
-  s.finSent = true;
+  onFinSent(s);
 }
