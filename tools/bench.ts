@@ -3,7 +3,7 @@
  * counters on virtual time with scripted peers, so every run prints the same figures.
  *   npm run bench
  */
-import { Rig, ip4, PEER_IP } from '../test/w5500-driver/rig';
+import { Rig, ip4, PEER_IP } from '../sim/w5500/driver-rig';
 import { SnEvent } from '../hal/w5500/events';
 import { Sn_MR } from '../hal/w5500/registers';
 import { blockingRecvWakeups } from '../sim/blocking-wakeups';

@@ -12,8 +12,8 @@
 import { AddressFamily, IoctlCmd, OptLevel, ShutdownHow, SockOpt, SockType } from '../firmware/socket/constants';
 import { WSAError } from '../firmware/socket/errors';
 import type { CloseResult, SockAddr } from '../firmware/socket/types';
-import type { ConformanceRig, PeerConn, PeerListener } from '../test/conformance/rig';
-import { w5500HostRig } from '../test/conformance/w5500-rig';
+import type { ConformanceRig, PeerConn, PeerListener } from '../sim/conformance/rig';
+import { w5500HostRig } from '../sim/conformance/w5500-rig';
 
 function option(name: string, def: number): number {
   const i = process.argv.indexOf(name);

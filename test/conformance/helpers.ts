@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { AddressFamily, IoctlCmd, OptLevel, SockOpt, SockType } from '../../firmware/socket/constants';
 import { WSAError } from '../../firmware/socket/errors';
 import type { CloseResult, SockAddr } from '../../firmware/socket/types';
-import type { ConformanceRig, PeerConn, PeerListener } from './rig';
+import type { ConformanceRig, PeerConn, PeerListener } from '../../sim/conformance/rig';
 
 /** how long a step may take before the test gives up, ms of the rig's clock */
 export const STEP_MS = 5000;

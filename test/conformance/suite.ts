@@ -10,8 +10,8 @@ import { WSAError } from '../../firmware/socket/errors';
 import type { IoctlArg, SockAddr, WSANETWORKEVENTS } from '../../firmware/socket/types';
 import { MessageReader, frameMessage } from '../../firmware/socket/seqpacket-framing';
 import { fdEventName } from '../../firmware/socket/events';
-import type { ConformanceRig, PeerConn, RigFactory } from './rig';
-import { RigUnavailable } from './rig';
+import type { ConformanceRig, PeerConn, RigFactory } from '../../sim/conformance/rig';
+import { RigUnavailable } from '../../sim/conformance/rig';
 import {
   STEP_MS, assertBytes, freshPort, closeWatch, collapse, concat, deviceAccepts, deviceConnects, expectAllFree, expectError,
   pattern, recvExactly, recvToEnd, sendAll, setLinger, setNonBlocking, tcpSocket, waitFor,

@@ -16,7 +16,7 @@ import type { OffloadOptions } from '../../firmware/transport/offload/offload';
 import { TCause } from '../../firmware/transport/transport';
 import type { TransportSink } from '../../firmware/transport/transport';
 import { parseIPv4 } from '../../firmware/socket/address';
-import { ip4 } from '../w5500-driver/rig';
+import { ip4 } from '../../sim/w5500/driver-rig';
 
 export const CHIP_IP = '192.168.1.20';
 export const PEER_IP = '192.168.1.10';

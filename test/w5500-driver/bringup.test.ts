@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Rig, ip4, PEER_IP } from './rig';
+import { Rig, ip4, PEER_IP } from '../../sim/w5500/driver-rig';
 import { W5500 } from '../../hal/w5500/driver';
 import { W5500Err, describeErr } from '../../hal/w5500/errors';
 import { Sn_MR, Sn_SR } from '../../hal/w5500/registers';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { Rig, ip4, PEER_IP } from './rig';
+import { Rig, ip4, PEER_IP } from '../../sim/w5500/driver-rig';
 import { W5500Err, isFatal } from '../../hal/w5500/errors';
 import { SnEvent } from '../../hal/w5500/events';
 import { Sn_MR } from '../../hal/w5500/registers';
-import type { RigOptions } from './rig';
+import type { RigOptions } from '../../sim/w5500/driver-rig';
 
 const PORT = 7000;
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { Rig, ip4, PEER_IP, CHIP_IP } from './rig';
+import { Rig, ip4, PEER_IP, CHIP_IP } from '../../sim/w5500/driver-rig';
 import { W5500Err } from '../../hal/w5500/errors';
 import { Sn_MR } from '../../hal/w5500/registers';
-import type { RigOptions } from './rig';
+import type { RigOptions } from '../../sim/w5500/driver-rig';
 
 function up(o: RigOptions = {}): Rig {
   const r = new Rig(Object.assign({ latencyMs: 0.5, model: { trace: true } }, o));

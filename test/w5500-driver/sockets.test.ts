@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Rig, ip4, PEER_IP, CHIP_IP } from './rig';
+import { Rig, ip4, PEER_IP, CHIP_IP } from '../../sim/w5500/driver-rig';
 import { W5500Err } from '../../hal/w5500/errors';
 import { SnEvent } from '../../hal/w5500/events';
 import { Sn_MR, Sn_SR } from '../../hal/w5500/registers';

@@ -6,8 +6,8 @@
  * Everything W5500-specific the suite may need lives here.
  */
 import * as net from 'node:net';
-import { createHarness } from '../../sim/harness';
-import type { Harness, HarnessOptions } from '../../sim/harness';
+import { createHarness } from '../harness';
+import type { Harness, HarnessOptions } from '../harness';
 import type { ConformanceRig, PeerConn } from './rig';
 import { RigUnavailable } from './rig';
 import { KernelPeers } from './kernel-peers';

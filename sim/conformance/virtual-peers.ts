@@ -2,7 +2,7 @@
  * Scripted peers on the virtual network (sim/w5500/virtual-net.ts), behind the same interface as the
  * kernel peers, so the suite runs unchanged in virtual time.
  */
-import type { VirtualNet, VTcpPeer } from '../../sim/w5500/virtual-net';
+import type { VirtualNet, VTcpPeer } from '../w5500/virtual-net';
 import type { PeerConn, PeerListener, Peers } from './rig';
 
 export class VirtualPeerConn implements PeerConn {

@@ -2,17 +2,17 @@
  * A W5500 driver wired to the chip model on one virtual clock: SPI through NodeSpiDevice, INTn into
  * a NodePin the driver watches, RSTn out of a pin whose falling edge resets the model.
  */
-import { VirtualClock } from '../../sim/net/virtual-clock';
+import { VirtualClock } from '../net/virtual-clock';
 import { NodeSpiDevice } from '../../hal/node/spi';
 import { NodePin } from '../../hal/node/pins';
 import type { OutputPin } from '../../hal/pins';
 import { W5500 } from '../../hal/w5500/driver';
 import type { W5500Options } from '../../hal/w5500/driver';
 import type { W5500Handler } from '../../hal/w5500/events';
-import { W5500Model } from '../../sim/w5500/model';
-import type { W5500ModelOptions } from '../../sim/w5500/model';
-import { VirtualNet } from '../../sim/w5500/virtual-net';
-import { runUntil } from '../../sim/net/virtual-time';
+import { W5500Model } from './model';
+import type { W5500ModelOptions } from './model';
+import { VirtualNet } from './virtual-net';
+import { runUntil } from '../net/virtual-time';
 import { parseIPv4 } from '../../firmware/socket/address';
 import { ipToBytes } from '../../firmware/transport/offload/ip';
 
