@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import typescript from '@rollup/plugin-typescript';
 import terser from '@rollup/plugin-terser';
+import { RESERVED_WORDS } from './tools/reserved-words.js';
 
 // Property names the bundle shares with Espruino itself: option objects and results of Espruino's
 // APIs. Every other property name is the bundle's own and is mangled (terser keeps the standard
@@ -14,6 +15,15 @@ const espruinoProps = [
   'repeat', 'edge', 'debounce', 'state', 'time', 'lastTime', 'data', 'irq',
   'on', 'memory', 'free', 'usage', 'total', 'env', 'BOARD', 'VERSION', 'log', 'getErrorFlags',
 ];
+
+export const terserOptions = {
+  ecma: 2015,
+  compress: { ecma: 2015, passes: 2, hoist_funs: false, keep_fargs: true, unsafe: false, arrows: false },
+  // no mangled name may be a keyword: Espruino rejects `class X { do() {} }` and `var of`
+  mangle: { reserved: ['onInit', ...RESERVED_WORDS], properties: { builtins: false, keep_quoted: true, reserved: [...espruinoProps, ...RESERVED_WORDS] } },
+  keep_fnames: true,
+  format: { ecma: 2015, comments: false },
+};
 
 const builtins = ['net', 'http', 'dgram', 'NetworkJS', 'WIZnet', 'Storage', 'Flash', 'fs', 'crypto', 'tls', 'Wifi', 'ESP32', 'heatshrink'];
 
@@ -45,13 +55,7 @@ function bundle(board, appModule, appExport, out) {
     plugins: [
       entry(board, appModule, appExport),
       typescript({ tsconfig: './tsconfig.json', noEmit: false, outDir: undefined, declaration: false, sourceMap: false, noEmitOnError: true }),
-      terser({
-        ecma: 2015,
-        compress: { ecma: 2015, passes: 2, hoist_funs: false, keep_fargs: true, unsafe: false, arrows: false },
-        mangle: { reserved: ['onInit'], properties: { builtins: false, keep_quoted: true, reserved: espruinoProps } },
-        keep_fnames: true,
-        format: { ecma: 2015, comments: false },
-      }),
+      terser(terserOptions),
     ],
     output: { file: out, format: 'cjs', freeze: false, interop: 'default', strict: false, esModule: false, generatedCode: 'es2015' },
     onwarn(w, warn) { if (w.code !== 'EMPTY_BUNDLE') warn(w); },

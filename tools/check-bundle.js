@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import * as acorn from 'acorn';
 import * as walk from 'acorn-walk';
+import { RESERVED_WORDS } from './reserved-words.js';
 
 const MISSING_GLOBALS = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'Symbol', 'Proxy', 'Reflect', 'BigInt']);
 
@@ -17,6 +18,11 @@ const MISSING_STATICS = {
   Object: ['freeze', 'seal', 'preventExtensions'],
   Promise: ['allSettled', 'any', 'race'],
 };
+
+// A keyword or reserved word used as a member name (tools/reserved-words.js). Espruino's own Promise
+// API defines `.catch`, so reading it is the one use allowed.
+const KEYWORD_MEMBERS = new Set(RESERVED_WORDS);
+const KEYWORD_MEMBER_READS_ALLOWED = new Set(['catch']);
 
 const MISSING_METHODS = new Set(['trimStart', 'trimEnd', 'matchAll', 'flat', 'flatMap', 'lastIndexOf']);
 
@@ -376,10 +382,19 @@ export function checkSource(code, fileName) {
         report(node, 'default-parameter', 'default value in a parameter or pattern');
         break;
       case 'ObjectExpression':
-        for (const p of node.properties) if (p.type === 'Property' && p.computed) report(p, 'computed-key', 'computed key in an object literal');
+        for (const p of node.properties) {
+          if (p.type === 'Property' && p.computed) report(p, 'computed-key', 'computed key in an object literal');
+          if (p.type === 'Property' && !p.computed && p.key.type === 'Identifier' && KEYWORD_MEMBERS.has(p.key.name)) {
+            report(p.key, 'keyword-member', `property named "${p.key.name}", a keyword: Espruino rejects it as an accessor or class member name`);
+          }
+        }
         break;
       case 'ClassBody':
         for (const m of node.body) {
+          if ((m.type === 'MethodDefinition' || m.type === 'PropertyDefinition') && !m.computed &&
+              m.key.type === 'Identifier' && KEYWORD_MEMBERS.has(m.key.name)) {
+            report(m.key, 'keyword-member', `class member named "${m.key.name}", a keyword: SyntaxError on Espruino`);
+          }
           if ((m.type === 'MethodDefinition' || m.type === 'PropertyDefinition') && m.computed) report(m, 'computed-key', 'computed key in a class');
           if ((m.type === 'MethodDefinition' || m.type === 'PropertyDefinition') && m.key.type === 'PrivateIdentifier') {
             report(m, 'private-member', `private member #${m.key.name}`);
@@ -407,6 +422,10 @@ export function checkSource(code, fileName) {
         break;
       case 'MemberExpression': case 'CallExpression':
         if (node.optional) report(node, 'optional-chaining', 'optional chaining ?.');
+        if (node.type === 'MemberExpression' && !node.computed && node.property.type === 'Identifier' &&
+            KEYWORD_MEMBERS.has(node.property.name) && !KEYWORD_MEMBER_READS_ALLOWED.has(node.property.name)) {
+          report(node.property, 'keyword-member', `member .${node.property.name}, a keyword: Espruino rejects it as an accessor or class member name`);
+        }
         break;
       case 'BinaryExpression':
         if (node.operator === '**') report(node, 'exponent', 'exponent operator **');

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { minify } from 'terser';
 import { checkSource, regexProblems, Finding, bundleBoard, STORAGE_BYTES } from '../../tools/check-bundle.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -84,6 +85,18 @@ const offending: [string, string][] = [
   ['missing-method', 'a.flat();'],
   ['missing-method', 'a.flatMap(f);'],
   ['missing-method', 'a.lastIndexOf(1);'],
+  ['keyword-member', 'a.do = 1;'],
+  ['keyword-member', 'o.new(1);'],
+  ['keyword-member', 'const o = {do: 1};'],
+  ['keyword-member', 'const o = {in() { return 1; }};'],
+  ['keyword-member', 'const o = {get if() { return 1; }};'],
+  ['keyword-member', 'const o = {set of(v) { x = v; }};'],
+  ['keyword-member', 'class X { do() {} }'],
+  ['keyword-member', 'class X { static new() { return 1; } }'],
+  ['keyword-member', 'class X { get let() { return 1; } }'],
+  ['keyword-member', 'class X { for = 1; }'],
+  ['keyword-member', 'class X { undefined() {} }'],
+  ['keyword-member', 'class X { catch() {} }'],
   ['use-before-declaration', 'early(); function early() { return 1; }'],
   ['ts-helper', 'var __extends = function () {};'],
   ['ts-helper', 'var __spreadArray = function () {};'],
@@ -164,6 +177,33 @@ describe('bundle gate (tools/check-bundle.js)', () => {
     ].join('\n');
     assert.deepEqual(checkSource(code, 'x.js'), []);
     assert.deepEqual(rulesAt(checkSource('function f() { return 1; }\nnew Map();\n', 'x.js')), ['missing-global@2']);
+  });
+
+  it('names the keyword in a keyword-member finding, and allows reading .catch (Espruino\'s Promise API) and quoted keys', () => {
+    assert.deepEqual(checkSource('var a = 1;\nclass X { do() {} }\n', 'k.js'), [
+      { file: 'k.js', line: 2, column: 11, rule: 'keyword-member', message: 'class member named "do", a keyword: SyntaxError on Espruino' },
+    ]);
+    assert.deepEqual(checkSource('p.then(f).catch(g);\nconst o = {"do": 1, of2: 2};\no["in"] = 3;\n', 'k.js'), []);
+  });
+
+  it('the build\'s mangler never names a property after a keyword (rollup.config.js), which unreserved terser does', async function () {
+    this.timeout(30000);
+    const lines = ['class K {'];
+    for (let i = 0; i < 1000; i++) lines.push(`  member${i}() { return ${i}; }`);
+    lines.push('}', 'const k = new K();', 'let t = 0;');
+    for (let i = 0; i < 1000; i++) lines.push(`t += k.member${i}();`);
+    const code = lines.join('\n');
+    const { terserOptions } = await import(pathToFileURL(path.join(root, 'rollup.config.js')).href);
+    const unreserved = structuredClone(terserOptions);
+    unreserved.mangle.reserved = [];
+    unreserved.mangle.properties.reserved = [];
+    const keywordMembers = async (options: object) => {
+      // only the naming matters here; without compression the run stays short
+      const out = await minify(code, Object.assign({}, options, { compress: false }));
+      return checkSource(out.code!, 'mangled.js').filter((f) => f.rule === 'keyword-member').map((f) => f.message);
+    };
+    assert.ok((await keywordMembers(unreserved)).includes('class member named "do", a keyword: SyntaxError on Espruino'));
+    assert.deepEqual(await keywordMembers(terserOptions), []);
   });
 
   it('finds TypeScript helpers by their messages after their names were mangled', () => {
