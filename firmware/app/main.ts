@@ -37,7 +37,8 @@ export const main: App = function (hal) {
       return false;
     }
     hal.log('s' + s + ': echoed ' + sent + ' held bytes of ' + p.length);
-    pending[s] = sent < p.length ? p.slice(sent) : undefined;
+    // slice() would give a plain Array on Espruino, which send refuses (WSAEFAULT)
+    pending[s] = sent < p.length ? p.subarray(sent) : undefined;
     return !pending[s];
   };
   const echo = function (s: number): void {
@@ -48,7 +49,7 @@ export const main: App = function (hal) {
       const took = sent < 0 ? 0 : sent;
       hal.log('s' + s + ': echoed ' + took + ' of ' + n + ' bytes');
       if (sent < 0 && api.WSAGetLastError() !== WSAError.WSAEWOULDBLOCK) return;
-      if (took < n) pending[s] = buf.slice(took, n);
+      if (took < n) pending[s] = new Uint8Array(buf.subarray(took, n)); // a copy: buf is read into again
     }
   };
   const finish = function (s: number): void {
