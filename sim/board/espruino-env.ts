@@ -6,8 +6,11 @@
  *
  * Globals that Espruino 2v29 lacks (espruino.md §1) are replaced by getters that throw an error
  * naming them. Stricter than Espruino on one point: `typeof Map` throws too instead of giving
- * "undefined", since firmware must not feature-test for what the board never has.
+ * "undefined", since firmware must not feature-test for what the board never has. Typed arrays
+ * behave as on Espruino (espruino-typed-arrays.ts): slice() gives an Array, subarray() does not
+ * clamp its end.
  */
+import { TYPED_ARRAYS_SOURCE, TYPED_ARRAY_NAMES } from './espruino-typed-arrays';
 
 /** What the environment asks of the board. All pins and ports are passed by name. */
 export interface EnvHost {
@@ -34,6 +37,8 @@ export interface EnvHost {
   spiExchange(port: string, nss: string | null, mosi: Uint8Array): Uint8Array;
   eOn(event: string, fn: unknown): void;
   eRemoveAllListeners(event: string | undefined): void;
+  /** a typed array, ArrayBuffer or DataView the bundle has just made (for process.memory()) */
+  typedArrayMade(made: object): void;
   takeDispatch(): { kind: string; fn: any; args?: unknown[]; state?: boolean; time?: number; lastTime?: number };
 }
 
@@ -57,21 +62,37 @@ export const EXTRA_TRAPPED_GLOBALS = [
   'AbortController', 'EventTarget', 'MessageChannel',
 ];
 
-/** Members of kept built-ins that Espruino 2v29 does not have (owner path, member). */
+/** what every Array and typed array of Node has and 2v29's do not (src/jswrap_array.c, jswrap_arraybuffer.c) */
+const MISSING_LIST_METHODS = ['copyWithin', 'lastIndexOf', 'reduceRight', 'entries', 'keys', 'values', 'at', 'findLast',
+  'findLastIndex', 'toReversed', 'toSorted', 'with'];
+
+/**
+ * Members of kept built-ins that Espruino 2v29 does not have (owner path, member); `TypedArray` is
+ * what every typed-array constructor inherits from. Checked against 2v29's built-in list.
+ */
 export const TRAPPED_MEMBERS: Array<[string, string]> = [
   ['Array', 'from'], ['Array', 'of'],
-  ['Array.prototype', 'flat'], ['Array.prototype', 'flatMap'], ['Array.prototype', 'lastIndexOf'],
+  ['Array.prototype', 'flat'], ['Array.prototype', 'flatMap'], ['Array.prototype', 'toSpliced'],
+  ...MISSING_LIST_METHODS.map((m): [string, string] => ['Array.prototype', m]),
+  ['TypedArray', 'from'], ['TypedArray', 'of'], ['TypedArray.prototype', 'toLocaleString'],
+  ...MISSING_LIST_METHODS.map((m): [string, string] => ['TypedArray.prototype', m]),
+  ['ArrayBuffer', 'isView'], ['ArrayBuffer.prototype', 'slice'],
   ['Number', 'isInteger'], ['Number', 'isNaN'], ['Number', 'isFinite'], ['Number', 'isSafeInteger'],
-  ['Math', 'trunc'],
+  ['Number', 'parseInt'], ['Number', 'parseFloat'], ['Number.prototype', 'toPrecision'], ['Number.prototype', 'toExponential'],
+  ...['trunc', 'hypot', 'log2', 'log10', 'log1p', 'expm1', 'cbrt', 'fround', 'imul', 'clz32', 'sinh', 'cosh', 'tanh',
+    'asinh', 'acosh', 'atanh'].map((m): [string, string] => ['Math', m]),
   ['Object', 'freeze'], ['Object', 'seal'], ['Object', 'preventExtensions'], ['Object', 'isFrozen'], ['Object', 'isSealed'],
+  ['Object', 'is'], ['Object', 'getOwnPropertySymbols'],
   ['Promise', 'allSettled'], ['Promise', 'any'], ['Promise', 'race'], ['Promise.prototype', 'finally'],
-  ['String.prototype', 'trimStart'], ['String.prototype', 'trimEnd'], ['String.prototype', 'matchAll'],
-  ['ArrayBuffer.prototype', 'slice'],
+  ['String', 'fromCodePoint'], ['String', 'raw'],
+  ...['trimStart', 'trimEnd', 'matchAll', 'at', 'codePointAt', 'normalize', 'localeCompare', 'search']
+    .map((m): [string, string] => ['String.prototype', m]),
 ];
 
 export const ENV_SOURCE = String.raw`(function (host, allowed, extraTrapped, trappedMembers, dispatchName) {
   'use strict';
   var G = globalThis;
+  var isView = ArrayBuffer.isView;
   var P = Proxy;
   var defineProperty = Object.defineProperty;
   var ownNames = Object.getOwnPropertyNames;
@@ -291,7 +312,7 @@ export const ENV_SOURCE = String.raw`(function (host, allowed, extraTrapped, tra
     if (typeof v === 'string') return v;
     if (v instanceof Pin) return v.__name;
     if (typeof v === 'function') return 'function';
-    if (ArrayBuffer.isView(v)) {
+    if (isView(v)) {
       var parts = [];
       for (var k = 0; k < v.length; k++) parts.push(String(v[k]));
       return 'new ' + v.constructor.name + '([' + parts.join(', ') + '])';
@@ -346,6 +367,9 @@ export const ENV_SOURCE = String.raw`(function (host, allowed, extraTrapped, tra
     },
   });
 
+  // --- Typed arrays as Espruino has them ----------------------------------------------------------
+  (${TYPED_ARRAYS_SOURCE})(G, host, ${JSON.stringify(TYPED_ARRAY_NAMES)}, NativeError);
+
   // --- Traps: what Espruino does not have ------------------------------------------------------
   function trapGlobal(name) {
     delete G[name];
@@ -357,13 +381,15 @@ export const ENV_SOURCE = String.raw`(function (host, allowed, extraTrapped, tra
   }
   function trapMember(ownerPath, member) {
     var parts = ownerPath.split('.');
-    var owner = G[parts[0]];
+    var owner = parts[0] === 'TypedArray' ? Object.getPrototypeOf(G.Uint8Array) : G[parts[0]];
     for (var k = 1; k < parts.length; k++) owner = owner[parts[k]];
-    defineProperty(owner, member, {
-      configurable: false, enumerable: false,
-      get: function () { throw new NativeTypeError(ownerPath + '.' + member + ' is not available on Espruino'); },
-      set: function () { throw new NativeTypeError(ownerPath + '.' + member + ' is not available on Espruino'); },
-    });
+    function refuse() {
+      // name a typed array by its own type, as a reader of the firmware would
+      var who = ownerPath === 'TypedArray.prototype' && this && this.constructor ? this.constructor.name + '.prototype'
+        : ownerPath === 'TypedArray' && typeof this === 'function' ? this.name : ownerPath;
+      throw new NativeTypeError(who + '.' + member + ' is not available on Espruino');
+    }
+    defineProperty(owner, member, { configurable: false, enumerable: false, get: refuse, set: refuse });
   }
   for (var t = 0; t < trappedMembers.length; t++) trapMember(trappedMembers[t][0], trappedMembers[t][1]);
   var ours = { InternalError: 1, Pin: 1, SPI: 1, E: 1, process: 1, console: 1, print: 1, require: 1,

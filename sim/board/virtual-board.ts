@@ -4,6 +4,7 @@ import { VirtualClock } from '../net/virtual-clock';
 import type { SpiChip, PinSource } from './chip';
 import { ENV_SOURCE, ALLOWED_GLOBALS, EXTRA_TRAPPED_GLOBALS, TRAPPED_MEMBERS, DISPATCH_GLOBAL } from './espruino-env';
 import type { EnvHost } from './espruino-env';
+import { TypedArrayLedger, varLayout } from './memory';
 import { profileFor } from './profiles';
 import type { BoardProfile } from './profiles';
 import { readWiring } from './wiring';
@@ -111,6 +112,7 @@ export class VirtualBoard {
   private nextWatchId = 1;
   private pending: Dispatch | undefined;
   private codeChars = 0;
+  private readonly typedArrays: TypedArrayLedger;
 
   constructor(options: VirtualBoardOptions) {
     this.clock = options.clock;
@@ -119,6 +121,7 @@ export class VirtualBoard {
     this.timeoutMs = options.callbackTimeoutMs ?? 10000;
     this.getTimeCost = options.getTimeCostMs ?? 0.01;
     this.spiLogLimit = options.spiLogLimit ?? 1000;
+    this.typedArrays = new TypedArrayLedger(varLayout(this.profile.variables, this.profile.blocksize));
     for (const name of this.profile.pins) {
       this.pins.set(name, { out: undefined, mode: 'auto', source: undefined, level: false, lastChange: 0, writeListeners: [] });
     }
@@ -317,8 +320,10 @@ export class VirtualBoard {
 
   private memory(): Record<string, number> {
     const total = this.profile.variables;
-    // an estimate: the interpreter's own use, the code (~12 characters a block) and the live timers and watches
-    const usage = Math.min(total, 150 + Math.ceil(this.codeChars / 12) + 4 * (this.timers.size + this.watches.size));
+    // an estimate: the interpreter's own use, the code (~12 characters a block), the live timers and
+    // watches, and the typed arrays the bundle still reaches, counted as Espruino stores them
+    const usage = Math.min(total, 150 + Math.ceil(this.codeChars / 12) + 4 * (this.timers.size + this.watches.size) +
+      this.typedArrays.variables());
     return { free: total - usage, usage, total, history: 0, gc: 0, gctime: 0, blocksize: this.profile.blocksize };
   }
 
@@ -435,6 +440,7 @@ export class VirtualBoard {
         if (event === undefined) board.listeners.clear();
         else board.listeners.delete(event);
       },
+      typedArrayMade: (made) => { board.typedArrays.made(made); },
       takeDispatch: () => {
         if (!board.pending) throw new Error('nothing to dispatch');
         return board.pending as ReturnType<EnvHost['takeDispatch']>;
