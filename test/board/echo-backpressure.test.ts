@@ -8,11 +8,11 @@
  * slice gives a plain Array, which send refuses with WSAEFAULT.
  */
 import assert from 'node:assert/strict';
-import { VirtualClock } from '../../hal/node/virtual-clock';
+import { VirtualClock } from '../../sim/net/virtual-clock';
 import { VirtualBoard, readWiring } from '../../sim/board/index';
 import { W5500Model } from '../../sim/w5500/model';
 import { VirtualNet } from '../../sim/w5500/virtual-net';
-import { runChipUntil } from '../../sim/w5500/virtual-time';
+import { runUntil } from '../../sim/net/virtual-time';
 import { bundle, ensureBuilt } from './built';
 
 const DEVICE = { ip: '192.168.1.20', port: 7 };
@@ -35,7 +35,7 @@ describe('default application: echo under back-pressure on the virtual board (ze
     board.attachPin(wiring.int!, { read: () => { model.advance(); return model.intn; }, onChange: (fn) => model.onIntn(fn) });
     let rst = true;
     board.onPinWrite(wiring.rst!, (high) => { if (rst && !high) model.hardReset(); rst = high; });
-    const until = (done: () => boolean, ms: number) => runChipUntil(clock, model, done, ms);
+    const until = (done: () => boolean, ms: number) => runUntil(clock, [model], done, ms);
     const has = (s: string) => board.log.console.some((l) => l.includes(s));
     try {
       assert.equal(board.load(bundle('espruino-pico'), 'dist/espruino-pico.js'), undefined);

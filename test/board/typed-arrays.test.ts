@@ -4,7 +4,7 @@
  * variables) for the same code, except where a test says where the board departs.
  */
 import assert from 'node:assert/strict';
-import { VirtualClock } from '../../hal/node/virtual-clock';
+import { VirtualClock } from '../../sim/net/virtual-clock';
 import { VirtualBoard } from '../../sim/board/index';
 import { stringVariables, varLayout } from '../../sim/board/memory';
 
