@@ -174,8 +174,13 @@ for (const row of rows) {
 }
 console.log('');
 console.log('targets: (b) <= 27 transactions; (c), (d) >= 99.5 % payload; (e) 0 transactions with INT wired');
-console.log('reference (fake chip completing everything at once): WIZnet ioLibrary (b) 54 transactions / 348 bytes, (c) 96.8 %, (d) 97.4 %;');
-console.log('Arduino Ethernet (b) 31 transactions, (c) 97.9 %, (d) 98.8 %');
+console.log('references, and where they come from:');
+console.log('  (b) WIZnet ioLibrary_Driver, unmodified, run against this W5500 model (npm run sim -- w5500 --spi) with every command');
+console.log('      completing at once, socket + connect + send 64 + recv 64 + disconnect + close: commit 1d2582a 58 transactions / 364 bytes;');
+console.log('      its 2023 release 3847fb3 56 / 356');
+console.log('  Espruino 2v29\'s built-in WIZnet driver is ioLibrary with byte-at-a-time SPI callbacks (libs/network/wiznet/jswrap_wiznet.c');
+console.log('      registers wizchip_read/wizchip_write, one jshSPISend per byte; ../shared/docs/espruino.md §7): one SPI call per byte');
+console.log('  (c), (d) ioLibrary 96.8 % / 97.4 %, Arduino Ethernet (b) 31, (c) 97.9 %, (d) 98.8 %: earlier figures whose run was not recorded');
 
 // A blocking call that waits: each wake-up is one pump of the transport (a service pass over the NIC).
 const waitInt = await blockingRecvWakeups(300, true);
