@@ -170,6 +170,9 @@ interface TemplateStringsArray extends ReadonlyArray<string> {
 /** Marker for contextual 'this' type */
 interface ThisType<T> {}
 
+/** type-level only (no run-time part): @types/espruino uses it for HTTP headers */
+type Record<K extends keyof any, T> = { [P in K]: T };
+
 // --- Arrays --------------------------------------------------------------------------------------
 
 interface ArrayLike<T> {
