@@ -27,6 +27,7 @@ TA.subarray = function (this: unknown, ...a: number[]) { allocs++; return subarr
 const { NetIf } = await import('../firmware/net/iface');
 const { IpHeadroom, IpProto } = await import('../firmware/net/ip-proto');
 const { ip4Emit } = await import('../firmware/net/wire/ipv4');
+const { fold, sum16 } = await import('../firmware/net/checksum');
 const { udpEmit } = await import('../firmware/net/wire/udp');
 const { icmpEmit } = await import('../firmware/net/wire/icmp');
 const { ARP_REQUEST, IP_A, IP_B, MAC_A, MAC_B } = await import('../test/net/vectors');
@@ -123,6 +124,8 @@ if (ei > 0) {
     `nif.setMac(new Uint8Array(${arr(MAC_B)})); nif.setAddress(${IP_B}, ${0xffffff00}, 0, 0);`,
     'nif.up({ sendFrame: function (b, o, l) {} }, 0);',
     'var got = 0; nif.udp.open(7, { udpInput: function (s, p, d, b, o, l) { got += l; } });',
+    // the E.sum path must give what Node's word loop gives, at odd offsets and lengths too
+    'var sums = [fold(sum16(UDP, 0, 1514, 0)), fold(sum16(UDP, 35, 1001, 0)), fold(sum16(UDP, 7, 8, 0)), fold(sum16(UDP.subarray(3), 4, 99, 0))];',
     'var loop = time(function () { perByte(UDP); }, 5);',
     'var sum = time(function () { fold(sum16(UDP, 54, 1460, 0)); }, 200);',
     'var udp = time(function () { nif.input(UDP, UDP.length, 1); }, 20);',
@@ -131,7 +134,7 @@ if (ei > 0) {
     'var k = 0, m1 = 0, m0 = process.memory(false).usage;',
     'for (k = 0; k < 10; k++) nif.input(UDP, UDP.length, 1);',
     'm1 = process.memory(false).usage;',
-    'console.log(JSON.stringify({ "loop": loop, "sum": sum, "udp": udp, "echo": echo, "got": got, "retained": m1 - m0, "ifaceVars": E.getSizeOf(nif), "blocksize": process.memory().blocksize, "version": process.version }));',
+    'console.log(JSON.stringify({ "loop": loop, "sum": sum, "udp": udp, "echo": echo, "got": got, "retained": m1 - m0, "ifaceVars": E.getSizeOf(nif), "blocksize": process.memory().blocksize, "version": process.version, "sums": sums }));',
   ].join('\n');
   const js = await buildNet(harness);
   const file = path.join(os.tmpdir(), 'net-budget-espruino.js');
@@ -147,5 +150,8 @@ if (ei > 0) {
   console.log(`  full-size ICMP echo answered in place (checks, new IPv4 header, incremental ICMP checksum): ${x(r.echo)}`);
   console.log(`  JsVars still in use after 10 UDP frames: ${r.retained} (Espruino frees a transient view at once: reference counts)`);
   console.log(`  E.getSizeOf(the interface object): ${r.ifaceVars} JsVars of ${r.blocksize} bytes`);
+  const want = [fold(sum16(UDP, 0, 1514, 0)), fold(sum16(UDP, 35, 1001, 0)), fold(sum16(UDP, 7, 8, 0)), fold(sum16(UDP.subarray(3), 4, 99, 0))];
+  if (JSON.stringify(r.sums) !== JSON.stringify(want)) throw new Error(`checksums differ: Espruino ${r.sums}, Node ${want}`);
+  console.log(`  checksums on Espruino (E.sum) equal Node's at even and odd offsets and lengths: ${want.map((w) => w.toString(16)).join(' ')}`);
   if (r.got !== 1472 * 150) throw new Error('the harness delivered ' + r.got + ' bytes');
 }

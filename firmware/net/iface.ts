@@ -160,7 +160,7 @@ export class NetIf implements IpOutput {
     if (v !== PASS) return v;
     const spa = get32(f, o + Arp.SPA);
     const tpa = get32(f, o + Arp.TPA);
-    if (macIsBroadcast(f, o + Arp.SHA) || macEquals(f, o + Arp.SHA, ZERO_MAC) || (f[o + Arp.SHA] & 1) !== 0 ||
+    if ((f[o + Arp.SHA] & 1) !== 0 || macEquals(f, o + Arp.SHA, ZERO_MAC) ||
       (this.addr !== 0 && spa === this.addr) || spa === BROADCAST) return Drop.ARP_BOGUS;
     const forUs = this.addr !== 0 && tpa === this.addr;
     // RFC 826: refresh an entry we have; make one only when the packet is for us. A probe (spa 0) teaches nothing.
@@ -270,7 +270,7 @@ export class NetIf implements IpOutput {
     this.holdHop = hop;
     if (this.arp.find(hop) < 0) {
       this.arp.pend(hop, now);
-      this.request(hop);
+      this.request(hop, Stat.TX_ARP_REQUEST);
     }
     this.holdLost();
     return IpSendError.QUEUED;
@@ -294,27 +294,24 @@ export class NetIf implements IpOutput {
         }
         a.tries[i]++;
         a.due[i] = now + ArpTiming.RETRY_MS;
-        this.request(a.ip[i]);
+        this.request(a.ip[i], Stat.TX_ARP_REQUEST);
       }
       if (next < 0 || a.due[i] < next) next = a.due[i];
     }
     return next;
   }
 
-  private request(ip: number): void {
+  /** a broadcast request for `ip`, counted under `stat` */
+  private request(ip: number, stat: number): void {
     ethEmit(this.tx, 0, BROADCAST_MAC, 0, this.mac, EtherType.ARP);
     arpEmit(this.tx, Eth.HEADER, ArpOper.REQUEST, this.mac, this.addr, ZERO_MAC, 0, ip);
-    this.stats[Stat.TX_ARP_REQUEST]++;
+    this.stats[stat]++;
     this.out(this.tx, 0, Eth.HEADER + Arp.LEN);
   }
 
   /** gratuitous ARP (RFC 5227 §2.3 announcement): a request for our own address */
   private announce(): void {
-    if (this.addr === 0 || !this.sink) return;
-    ethEmit(this.tx, 0, BROADCAST_MAC, 0, this.mac, EtherType.ARP);
-    arpEmit(this.tx, Eth.HEADER, ArpOper.REQUEST, this.mac, this.addr, ZERO_MAC, 0, this.addr);
-    this.stats[Stat.TX_GRATUITOUS_ARP]++;
-    this.out(this.tx, 0, Eth.HEADER + Arp.LEN);
+    if (this.addr !== 0 && this.sink) this.request(this.addr, Stat.TX_GRATUITOUS_ARP);
   }
 
   private sendHeld(i: number): void {
