@@ -21,10 +21,11 @@ const seed = arg('seed', 1);
 const r = fuzz(frames, seed, null);
 const delivered = r.delivered.arp + r.delivered.icmpEcho + r.delivered.udp + r.delivered.upper;
 console.log(`net fuzz: ${r.frames} frames tried (seed ${seed}) in ${(r.ms / 1000).toFixed(1)} s, ${Math.round(r.frames / (r.ms / 1000))} frames/s`);
-console.log(`delivered: ARP ${r.delivered.arp}, ICMP echo ${r.delivered.icmpEcho}, UDP ${r.delivered.udp}, TCP ${r.delivered.upper}; frames sent ${r.sent}`);
-console.log(`dropped by reason (${r.frames - delivered} received frames; tx-* are outgoing datagrams):`);
+console.log(`live frames from the peer host, between them: ${r.live}`);
+console.log(`delivered (mutated and live): ARP ${r.delivered.arp}, ICMP echo ${r.delivered.icmpEcho}, UDP ${r.delivered.udp}, TCP ${r.delivered.upper}; frames sent ${r.sent}`);
+console.log(`dropped by reason (${r.frames + r.live - delivered} received frames; tx-* are outgoing datagrams):`);
 for (const k of Object.keys(r.drops)) console.log(`  ${k.padEnd(16)} ${r.drops[k]}`);
-console.log('TCP: not in this run (firmware/net/tcp has not landed)');
+console.log('TCP: ' + r.tcp);
 if (r.failure) {
   console.log('FAILED: ' + r.failure);
   process.exit(1);

@@ -25,18 +25,24 @@ export interface FuzzResult {
   drops: Record<string, number>;
   delivered: { arp: number; icmpEcho: number; udp: number; upper: number };
   sent: number;
+  /** real frames host A sent to B (interleaved with the mutated ones), and what TCP says of itself */
+  live: number;
+  tcp: string;
   /** the first broken invariant or escaped exception, with the frame that caused it; null when none */
   failure: string | null;
 }
 
-/** optional TCP plugged into the interface (a live-connection set-up given by the caller) */
+/**
+ * TCP on both hosts of the fuzz (kept apart so the fuzzer runs before firmware/net/tcp exists):
+ * `start` makes a TCP for each interface, attaches it, opens listeners and connections between them;
+ * `step` is one round of application activity and both TCPs' timers; `check` gives B's broken TCP
+ * invariant or null.
+ */
 export interface FuzzTcp {
-  upper: IpUpper;
-  /** called once the interface exists: open listeners / connections through it */
-  start(nif: NetIf, now: number): void;
-  /** called after every frame: returns a broken invariant, or null */
+  start(a: NetIf, b: NetIf, now: number): void;
+  step(rnd: () => number, now: number): void;
   check(now: number): string | null;
-  poll(now: number): void;
+  summary(): string;
 }
 
 function xorshift(seed: number): () => number {
@@ -72,7 +78,7 @@ function corpus(): Uint8Array[] {
   return c;
 }
 
-/** recomputes IPv4/ICMP/UDP checksums after a mutation so it reaches the code behind them */
+/** recomputes IPv4/ICMP/TCP/UDP checksums after a mutation so it reaches the code behind them */
 function fixChecksums(f: Uint8Array, len: number): void {
   if (len < 34 || get16(f, 12) !== EtherType.IPV4 || (f[14] & 15) !== 5) return;
   const total = get16(f, 16);
@@ -81,6 +87,8 @@ function fixChecksums(f: Uint8Array, len: number): void {
   const plen = total - 20;
   if (f[23] === IpProto.ICMP && plen >= 8) {
     put16(f, 36, 0); put16(f, 36, fold(sum16(f, 34, plen, 0)));
+  } else if (f[23] === IpProto.TCP && plen >= 20) {
+    put16(f, 50, 0); put16(f, 50, fold(sum16(f, 34, plen, pseudoSum(get32(f, 26), get32(f, 30), IpProto.TCP, plen))));
   } else if (f[23] === IpProto.UDP && plen >= 8) {
     const ul = get16(f, 38);
     if (ul < 8 || ul > plen) return;
@@ -106,14 +114,21 @@ class EchoUdp implements UdpReceiver {
   }
 }
 
+/** one host's output: checked (for B) and queued for the other host, as a wire would carry it */
 class Wire implements FrameSink {
   frames = 0;
   problem: string | null = null;
-  constructor(private nif: NetIf) {}
+  queue: Uint8Array[] = [];
+  constructor(private nif: NetIf, private checked: boolean) {}
   sendFrame(buf: Uint8Array, off: number, len: number): void {
     this.frames++;
-    if (this.problem === null) this.problem = checkOut(this.nif, buf, off, len);
+    if (this.checked && this.problem === null) this.problem = checkOut(this.nif, buf, off, len);
+    if (this.queue.length < 256) this.queue.push(new Uint8Array(buf.subarray(off, off + len)));
   }
+}
+
+class Quiet implements UdpReceiver {
+  udpInput(): void { /* the layer counts deliveries */ }
 }
 
 /** what the stack sends must be well-formed: from us, right checksums, nothing malformed echoed out */
@@ -176,60 +191,97 @@ function invariants(nif: NetIf, frames: number): string | null {
 
 export function fuzz(frames: number, seed: number, tcp: FuzzTcp | null): FuzzResult {
   const rnd = xorshift(seed);
-  const nif = new NetIf();
-  const wire = new Wire(nif);
   let now = 1000;
+  // B is the stack under test; A is a second interface on the same wire, its live peer
+  const nif = new NetIf();
+  const wire = new Wire(nif, true);
   nif.setMac(V.MAC_B);
   nif.setAddress(V.IP_B, MASK_24, GATEWAY, now);
   nif.up(wire, now);
   let h7 = -1;
   const echo = new EchoUdp(nif, () => h7);
   h7 = nif.udp.open(7, echo);
-  const quiet: UdpReceiver = { udpInput(): void { /* counted by the layer */ } };
-  const h5000 = nif.udp.open(5000, quiet);
-  if (tcp) { nif.attach(IpProto.TCP, tcp.upper); tcp.start(nif, now); }
+  const h5000 = nif.udp.open(5000, new Quiet());
+  const a = new NetIf();
+  const wireA = new Wire(a, false);
+  a.setMac(V.MAC_A);
+  a.setAddress(V.IP_A, MASK_24, GATEWAY, now);
+  a.up(wireA, now);
+  const ha = a.udp.open(40000, new Quiet());
+  if (tcp) tcp.start(a, nif, now);
   const seeds = corpus();
+  const live: Uint8Array[] = [];
   const f = new Uint8Array(1600);
-  const msg = new Uint8Array(64);
+  const before = new Uint8Array(f.length);
+  let beforeLen = 0;
+  const msg = new Uint8Array(1472);
+  for (let i = 0; i < msg.length; i++) msg[i] = i;
   const t0 = Date.now();
   let failure: string | null = null;
+  let fed = 0;
+  let liveFed = 0;
   let n = 0;
+  let what = '';
+  const input = (frame: Uint8Array, len: number): void => {
+    fed++;
+    const v = nif.input(frame, len, now);
+    if (v !== PASS && !(v >= 0 && v < Drop.COUNT)) failure = 'input returned ' + v;
+  };
   for (; n < frames && failure === null; n++) {
-    const base = seeds[rnd() % seeds.length];
-    let len = base.length;
-    f.fill(0);
-    f.set(base);
-    const ops = 1 + (rnd() % 4);
-    for (let k = 0; k < ops; k++) {
-      const r = rnd() % 10;
-      if (r < 3) { const at = rnd() % len; f[at] ^= 1 << (rnd() % 8); } // bit flip
-      else if (r < 5) f[rnd() % len] = INTERESTING[rnd() % INTERESTING.length];
-      else if (r < 6) { const at = FIELDS[rnd() % FIELDS.length]; if (at + 1 < len) put16(f, at, rnd() & 0xffff); }
-      else if (r < 7) len = rnd() % (len + 1); // truncate
-      else if (r < 8) { const add = rnd() % 200; for (let i = 0; i < add && len < f.length; i++) f[len++] = rnd() & 0xff; } // extend, oversize
-      else if (r < 9) { const o = seeds[rnd() % seeds.length]; const at = rnd() % len; const m = Math.min(o.length - at, rnd() % 64); if (m > 0) f.set(o.subarray(at, at + m), at); } // splice
-      else f.set(V.MAC_B, 0); // make it ours
-    }
-    if (rnd() % 2) fixChecksums(f, len);
-    now += rnd() % 50;
-    const before = new Uint8Array(f.subarray(0, len)); // the stack may answer in place
-    const frameHex = (): string => Buffer.from(before).toString('hex');
     try {
-      const v = nif.input(f, len, now);
-      if (v !== PASS && !(v >= 0 && v < Drop.COUNT)) failure = 'input returned ' + v;
+      // the live traffic first: what A sent B since the last round, and what B sent A
+      what = 'live frames';
+      const toB = wireA.queue;
+      wireA.queue = [];
+      for (const g of toB) {
+        liveFed++;
+        input(g, g.length);
+        if (live.length < 64) live.push(g); else live[rnd() % 64] = g;
+      }
+      const toA = wire.queue;
+      wire.queue = [];
+      for (const g of toA) a.input(g, g.length, now);
+      // then one mutated frame, from the captures or from the live traffic (whose tuples and sequence numbers are current)
+      const base = live.length > 0 && rnd() % 3 === 0 ? live[rnd() % live.length] : seeds[rnd() % seeds.length];
+      let len = base.length;
+      f.fill(0);
+      f.set(base);
+      const ops = 1 + (rnd() % 4);
+      for (let k = 0; k < ops; k++) {
+        const r = rnd() % 10;
+        if (r < 3) { const at = rnd() % len; f[at] ^= 1 << (rnd() % 8); } // bit flip
+        else if (r < 5) f[rnd() % len] = INTERESTING[rnd() % INTERESTING.length];
+        else if (r < 6) { const at = FIELDS[rnd() % FIELDS.length]; if (at + 1 < len) put16(f, at, rnd() & 0xffff); }
+        else if (r < 7) len = rnd() % (len + 1); // truncate
+        else if (r < 8) { const add = rnd() % 200; for (let i = 0; i < add && len < f.length; i++) f[len++] = rnd() & 0xff; } // extend, oversize
+        else if (r < 9) { const o = seeds[rnd() % seeds.length]; const at = rnd() % len; const m = Math.min(o.length - at, rnd() % 64); if (m > 0) f.set(o.subarray(at, at + m), at); } // splice
+        else f.set(V.MAC_B, 0); // make it ours
+      }
+      if (rnd() % 2) fixChecksums(f, len);
+      now += rnd() % 50;
+      before.set(f.subarray(0, len)); // the stack may answer in place
+      beforeLen = len;
+      what = 'the mutated frame';
+      input(f, len);
+      // the applications: B sends on-link, off-link (gateway) and broadcast; A talks to B's echo port
+      what = 'applications and timers';
       if (rnd() % 64 === 0) {
-        // the application sends too: on-link, off-link (gateway) and broadcast destinations
         const dsts = [V.IP_A, 0x0a4d0000 + (rnd() % 254) + 1, 0x08080808, 0xffffffff];
         nif.udp.sendTo(h5000, dsts[rnd() % dsts.length], 5001, msg, 0, rnd() % 64, now);
       }
+      if (rnd() % 16 === 0) a.udp.sendTo(ha, V.IP_B, 7, msg, 0, rnd() % msg.length, now);
+      if (tcp) tcp.step(rnd, now);
+      a.poll(now);
       const next = nif.poll(now);
       if (next !== -1 && !(next > now)) failure = 'poll deadline ' + next + ' not after ' + now;
-      if (tcp) tcp.poll(now);
-      failure = failure || wire.problem || invariants(nif, n + 1) || (tcp ? tcp.check(now) : null);
+      failure = failure || wire.problem || invariants(nif, fed) || (tcp ? tcp.check(now) : null);
     } catch (e) {
       failure = 'exception: ' + ((e as Error).stack || e);
     }
-    if (failure !== null) failure += '\nframe ' + (n + 1) + ' (seed ' + seed + '): ' + frameHex();
+    if (failure !== null) {
+      failure += '\nround ' + (n + 1) + ' (seed ' + seed + '), during ' + what + '; the mutated frame: ' +
+        Buffer.from(before.subarray(0, beforeLen)).toString('hex');
+    }
   }
   const drops: Record<string, number> = {};
   for (let d = 0; d < Drop.COUNT; d++) if (nif.drops[d]) drops[DROP_NAMES[d]] = nif.drops[d];
@@ -239,6 +291,8 @@ export function fuzz(frames: number, seed: number, tcp: FuzzTcp | null): FuzzRes
     drops,
     delivered: { arp: nif.stats[Stat.RX_ARP], icmpEcho: nif.stats[Stat.RX_ICMP_ECHO], udp: nif.stats[Stat.RX_UDP], upper: nif.stats[Stat.RX_UPPER] },
     sent: wire.frames,
+    live: liveFed,
+    tcp: tcp ? tcp.summary() : 'not in this run',
     failure,
   };
 }
