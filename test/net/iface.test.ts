@@ -290,6 +290,23 @@ describe('net/iface: arguments', () => {
     assert.equal(nif.setMac(new Uint8Array(5)), IpSendError.INVAL);
     assert.deepEqual([nif.addr, nif.mask, nif.gateway, hexOf(nif.mac)], [V.IP_B, MASK_24, GATEWAY, hexOf(V.MAC_B)]);
   });
+  it('takes a new address at run time: announces it, forgets the ARP cache and a held datagram, answers for the new address only', () => {
+    const { nif, wire } = stackB(T0); wire.take();
+    feed(nif, V.ARP_REQUEST, T0); wire.take();
+    const buf = new Uint8Array(IpHeadroom.FRAME);
+    assert.equal(nif.sendIp(0x0a4d0009, 253, buf, IpHeadroom.BYTES, 0, T0), IpSendError.QUEUED);
+    wire.take();
+    assert.equal(nif.setAddress(0x0a4d0003, MASK_24, GATEWAY, T0 + 1), 0);
+    assert.deepEqual(wire.take().map(hexOf), [
+      'ffffffffffff' + '020000770002' + '0806' + '0001080006040001' + '020000770002' + '0a4d0003' + '000000000000' + '0a4d0003',
+    ]);
+    assert.equal(nif.arp.find(V.IP_A), -1);
+    assert.equal(nif.holdLen, 0);
+    assert.equal(nif.drops[Drop.TX_ARP_FAILED], 1);
+    assert.equal(nif.poll(T0 + 1), -1);
+    assert.equal(feed(nif, V.ARP_REQUEST, T0 + 2), Drop.ARP_NOT_US);
+    assert.equal(feed(nif, V.ICMP_ECHO_REQUEST, T0 + 2), Drop.IP_NOT_US);
+  });
   it('input and sendIp refuse what is not a frame, count nothing, throw nothing', () => {
     const { nif } = stackB(T0);
     assert.equal(nif.input(null as never, 10, T0), IpSendError.INVAL);
