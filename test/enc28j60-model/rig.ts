@@ -16,23 +16,21 @@ export const RXST = 0x0000;
 export const RXND = 0x19ff;
 export const TXST = 0x1a00;
 
-export class Rig {
-  t = 0;
-  readonly chip: Enc28j60Model;
-  readonly pipe: FramePipe;
-  readonly peer: ScriptedFramePeer;
-  readonly intLog: { t: number; high: boolean }[] = [];
+/**
+ * The SPI side of a driver written out by hand: every instruction byte by byte over any `exchange`
+ * (a model in this thread, a TAP rig, a worker). `wait(ms)` lets time pass (virtual rigs move their clock).
+ */
+export class EncSpi {
+  constructor(protected xfer: (mosi: Uint8Array) => Uint8Array) {}
 
-  constructor(opts: Partial<Enc28j60ModelOptions> = {}, pipe: Partial<FramePipeOptions> = {}) {
-    this.pipe = new FramePipe({ now: () => this.t, ...pipe });
-    this.chip = new Enc28j60Model({ now: () => this.t, trace: true, wire: this.pipe.a, ...opts });
-    this.peer = new ScriptedFramePeer(this.pipe.b, () => this.t);
-    this.chip.onIntn((high) => this.intLog.push({ t: this.t, high }));
+  /** lets `ms` pass (real-time rigs: nothing, the next window sees the time that passed) */
+  wait(ms: number): void {
+    void ms;
   }
 
   /** one chip-select window */
   x(bytes: number[]): number[] {
-    return Array.from(this.chip.exchange(new Uint8Array(bytes)));
+    return Array.from(this.xfer(new Uint8Array(bytes)));
   }
 
   /** selects the bank of `id` with BFC/BFS on ECON1 (common registers need none) */
@@ -77,10 +75,18 @@ export class Rig {
     this.x([0xff]);
   }
 
+  /** waits out MISTAT.BUSY (bounded) */
+  miiWait(): void {
+    for (let i = 0; i < 10000; i++) {
+      this.wait(MII_MS / 4);
+      if (!(this.rcr(Reg.MISTAT) & 1)) return;
+    }
+    throw new Error('MISTAT.BUSY never cleared');
+  }
   phyRead(reg: number): number {
     this.wcr(Reg.MIREGADR, reg);
     this.wcr(Reg.MICMD, 1);
-    this.run(MII_MS);
+    this.miiWait();
     this.wcr(Reg.MICMD, 0);
     return this.rcr(Reg.MIRDL) | (this.rcr(Reg.MIRDH) << 8);
   }
@@ -88,7 +94,77 @@ export class Rig {
     this.wcr(Reg.MIREGADR, reg);
     this.wcr(Reg.MIWRL, v & 0xff);
     this.wcr(Reg.MIWRH, v >> 8);
-    this.run(MII_MS);
+    this.miiWait();
+  }
+
+  /** the Linux driver's init (enc28j60.md §10), half duplex unless asked, RX on */
+  init(opts: { fullDuplex?: boolean; erxfcon?: number; mac?: number[] } = {}): void {
+    const mac = opts.mac || CHIP_MAC;
+    this.wcr(Reg.ECON1, 0);
+    this.wcr(Reg.ECON2, ECON2.AUTOINC | ECON2.VRPS);
+    this.w16(Reg.ERXSTL, RXST);
+    this.w16(Reg.ERXRDPTL, RXND);
+    this.w16(Reg.ERXNDL, RXND);
+    this.w16(Reg.ETXSTL, TXST);
+    this.w16(Reg.ETXNDL, 0x1fff);
+    this.wcr(Reg.ERXFCON, opts.erxfcon !== undefined ? opts.erxfcon : 0xa1);
+    this.wcr(Reg.MACON1, 0x0d);
+    this.wcr(Reg.MACON3, 0x32 | (opts.fullDuplex ? 1 : 0));
+    this.wcr(Reg.MACON4, opts.fullDuplex ? 0 : 0x40);
+    this.w16(Reg.MAMXFLL, 1518);
+    this.phyWrite(Phy.PHLCON, 0x3476);
+    this.phyWrite(Phy.PHCON1, opts.fullDuplex ? 0x0100 : 0);
+    this.phyWrite(Phy.PHCON2, opts.fullDuplex ? 0 : 0x0100);
+    const regs = [Reg.MAADR1, Reg.MAADR2, Reg.MAADR3, Reg.MAADR4, Reg.MAADR5, Reg.MAADR6];
+    for (let i = 0; i < 6; i++) this.wcr(regs[i], mac[i]);
+    this.phyWrite(Phy.PHIE, 0x12);
+    this.bfc(Reg.EIR, 0x7b);
+    this.wcr(Reg.EIE, 0xdb);
+    this.bfs(Reg.ECON1, ECON1.RXEN);
+  }
+
+  /** writes control byte + frame at TXST, sets ETXND and TXRTS */
+  send(frame: Uint8Array | number[], control = 0): void {
+    this.w16(Reg.EWRPTL, TXST);
+    this.wbm([control, ...Array.from(frame)]);
+    this.w16(Reg.ETXNDL, TXST + frame.length);
+    this.bfc(Reg.EIR, 0x0a);
+    this.bfs(Reg.ECON1, ECON1.TXRTS);
+  }
+
+  /**
+   * reads the frame at `at` in the ring (header by RBM), frees it (odd ERXRDPT) and decrements EPKTCNT;
+   * returns the frame without its CRC and where the next one starts
+   */
+  take(at: number): { next: number; count: number; status: number; frame: Uint8Array } {
+    this.w16(Reg.ERDPTL, at);
+    const h = this.rbm(6);
+    const next = h[0] | (h[1] << 8);
+    const count = h[2] | (h[3] << 8);
+    const data = this.rbm(count);
+    this.w16(Reg.ERXRDPTL, next === RXST ? RXND : next - 1);
+    this.bfs(Reg.ECON2, ECON2.PKTDEC);
+    return { next, count, status: h[4] | (h[5] << 8), frame: new Uint8Array(data.slice(0, count - 4)) };
+  }
+}
+
+export class Rig extends EncSpi {
+  t = 0;
+  readonly chip: Enc28j60Model;
+  readonly pipe: FramePipe;
+  readonly peer: ScriptedFramePeer;
+  readonly intLog: { t: number; high: boolean }[] = [];
+
+  constructor(opts: Partial<Enc28j60ModelOptions> = {}, pipe: Partial<FramePipeOptions> = {}) {
+    super((mosi) => this.chip.exchange(mosi));
+    this.pipe = new FramePipe({ now: () => this.t, ...pipe });
+    this.chip = new Enc28j60Model({ now: () => this.t, trace: true, wire: this.pipe.a, ...opts });
+    this.peer = new ScriptedFramePeer(this.pipe.b, () => this.t);
+    this.chip.onIntn((high) => this.intLog.push({ t: this.t, high }));
+  }
+
+  wait(ms: number): void {
+    this.run(ms);
   }
 
   /** moves time by `ms`, running the chip's and the wire's events at their times */
@@ -106,40 +182,6 @@ export class Rig {
     this.t = end;
     this.chip.advance();
     this.pipe.advance();
-  }
-
-  /** the Linux driver's init (enc28j60.md §10), half duplex, RX on */
-  init(opts: { fullDuplex?: boolean; erxfcon?: number } = {}): void {
-    this.wcr(Reg.ECON1, 0);
-    this.wcr(Reg.ECON2, ECON2.AUTOINC | ECON2.VRPS);
-    this.w16(Reg.ERXSTL, RXST);
-    this.w16(Reg.ERXRDPTL, RXND);
-    this.w16(Reg.ERXNDL, RXND);
-    this.w16(Reg.ETXSTL, TXST);
-    this.w16(Reg.ETXNDL, 0x1fff);
-    this.wcr(Reg.ERXFCON, opts.erxfcon !== undefined ? opts.erxfcon : 0xa1);
-    this.wcr(Reg.MACON1, 0x0d);
-    this.wcr(Reg.MACON3, 0x32 | (opts.fullDuplex ? 1 : 0));
-    this.wcr(Reg.MACON4, opts.fullDuplex ? 0 : 0x40);
-    this.w16(Reg.MAMXFLL, 1518);
-    this.phyWrite(Phy.PHLCON, 0x3476);
-    this.phyWrite(Phy.PHCON1, opts.fullDuplex ? 0x0100 : 0);
-    this.phyWrite(Phy.PHCON2, opts.fullDuplex ? 0 : 0x0100);
-    const mac = [Reg.MAADR1, Reg.MAADR2, Reg.MAADR3, Reg.MAADR4, Reg.MAADR5, Reg.MAADR6];
-    for (let i = 0; i < 6; i++) this.wcr(mac[i], CHIP_MAC[i]);
-    this.phyWrite(Phy.PHIE, 0x12);
-    this.bfc(Reg.EIR, 0x7b);
-    this.wcr(Reg.EIE, 0xdb);
-    this.bfs(Reg.ECON1, ECON1.RXEN);
-  }
-
-  /** writes control byte + frame at TXST, sets ETXND and TXRTS */
-  send(frame: Uint8Array | number[], control = 0): void {
-    this.w16(Reg.EWRPTL, TXST);
-    this.wbm([control, ...Array.from(frame)]);
-    this.w16(Reg.ETXNDL, TXST + frame.length);
-    this.bfc(Reg.EIR, 0x0a);
-    this.bfs(Reg.ECON1, ECON1.TXRTS);
   }
 }
 

@@ -21,7 +21,7 @@ describe('ENC28J60 model: transmit', () => {
     r.run(0.0575);
     assert.equal(r.rcr(Reg.ECON1) & ECON1.TXRTS, ECON1.TXRTS); // (8 + 64) bytes at 10 Mbit/s = 57.6 µs
     assert.equal(r.peer.received.length, 0);
-    r.run(0.0001);
+    r.run(0.0002);
     assert.equal(r.rcr(Reg.ECON1) & ECON1.TXRTS, 0);
     assert.equal(r.rcr(Reg.EIR) & (EIR.TXIF | EIR.TXERIF), EIR.TXIF);
     assert.equal(r.chip.intn, false);
