@@ -6,6 +6,7 @@
  */
 import type { FramePort, FrameReceiver } from './frame-port';
 import type { PcapWriter } from './pcap';
+import { Scheduler } from './scheduler';
 import { SeededRandom } from './seeded-random';
 
 /** a direction is named by the end that sends: 'a' = frames sent into port a, delivered at port b */
@@ -60,8 +61,6 @@ export interface DirectionCounters {
   bytes: number;
 }
 
-interface InFlight { at: number; seq: number; to: PipeEnd; frame: Uint8Array; fcsBad: boolean }
-
 /** preamble + SFD (8), FCS (4), inter-packet gap (12): what a frame costs on the line beyond its own bytes */
 const LINE_OVERHEAD = 24;
 
@@ -84,8 +83,7 @@ export class FramePipe {
   private busyUntil = { a: -Infinity, b: -Infinity };
   private drops = { a: 0, b: 0 };
   private rx: { a: FrameReceiver | undefined; b: FrameReceiver | undefined } = { a: undefined, b: undefined };
-  private queue: InFlight[] = [];
-  private seq = 0;
+  private queue = new Scheduler();
 
   constructor(opts: FramePipeOptions) {
     this.now = opts.now;
@@ -112,31 +110,18 @@ export class FramePipe {
 
   /** frames on the wire, not yet delivered */
   inFlight(): number {
-    return this.queue.length;
+    return this.queue.pending();
   }
 
   /** delivers every frame due by now(), including frames the receivers send in reply that are due by then */
   advance(): void {
     const now = this.now();
-    for (;;) {
-      const k = this.firstDue(now);
-      if (k < 0) return;
-      const f = this.queue.splice(k, 1)[0];
-      const c = this.counters[f.to === 'a' ? 'b' : 'a'];
-      const rx = this.rx[f.to];
-      if (!rx) { c.unclaimed++; continue; }
-      c.delivered++;
-      c.bytes += f.frame.length;
-      if (this.pcap) this.pcap.write(f.at, f.frame);
-      rx(f.frame, f.fcsBad);
-    }
+    for (let x = this.queue.take(now); x; x = this.queue.take(now)) x.fn();
   }
 
   /** when the next frame arrives (absolute ms), or undefined */
   nextDeadline(): number | undefined {
-    let best: number | undefined;
-    for (const f of this.queue) if (best === undefined || f.at < best) best = f.at;
-    return best;
+    return this.queue.next();
   }
 
   private port(end: PipeEnd): FramePort {
@@ -176,19 +161,21 @@ export class FramePipe {
       copy[this.rnd.below(copy.length)] ^= 1 << this.rnd.below(8);
       if (!imp.corruptKeepsFcs) bad = true;
     }
-    this.queue.push({ at, seq: this.seq++, to, frame: copy, fcsBad: bad });
+    this.queue.at(at, () => this.deliver(to, at, copy, bad));
     if (this.rnd.chance(imp.duplicate || 0)) {
       c.duplicated++;
-      this.queue.push({ at, seq: this.seq++, to, frame: new Uint8Array(copy), fcsBad: bad });
+      const dup = new Uint8Array(copy);
+      this.queue.at(at, () => this.deliver(to, at, dup, bad));
     }
   }
 
-  private firstDue(now: number): number {
-    const q = this.queue;
-    let k = -1;
-    for (let i = 0; i < q.length; i++) {
-      if (q[i].at <= now && (k < 0 || q[i].at < q[k].at || (q[i].at === q[k].at && q[i].seq < q[k].seq))) k = i;
-    }
-    return k;
+  private deliver(to: PipeEnd, at: number, frame: Uint8Array, fcsBad: boolean): void {
+    const c = this.counters[to === 'a' ? 'b' : 'a'];
+    const rx = this.rx[to];
+    if (!rx) { c.unclaimed++; return; }
+    c.delivered++;
+    c.bytes += frame.length;
+    if (this.pcap) this.pcap.write(at, frame);
+    rx(frame, fcsBad);
   }
 }
