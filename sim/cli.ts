@@ -5,11 +5,16 @@
  *                        [--host-ports same|ephemeral|80=8080,23=2323] [--trace]
  *
  * Serves the W5500 model (real time, kernel sockets on loopback) on a Unix socket; framing in sim/README.md.
+ *
+ *   npm run sim -- enc28j60 --spi /tmp/enc.sock [--host 10.77.0.1/24] [--ns-prefix encm] [--pcap FILE] [--trace]
+ *
+ * Serves the ENC28J60 model with the kernel of a fresh network namespace on its wire (TAP), same framing.
  */
 import fs from 'node:fs';
 import { W5500SpiEndpoint } from './w5500/endpoint';
 import { W5500_USAGE, parseW5500Args } from './w5500/endpoint-args';
 import { readTraceLines } from './w5500/host-chip';
+import { ENC28J60_USAGE, EncSpiEndpoint, parseEncArgs } from './enc28j60/endpoint';
 
 async function runW5500(argv: string[]): Promise<void> {
   const args = parseW5500Args(argv);
@@ -42,13 +47,29 @@ function writeAll(lines: string[]): void {
   }
 }
 
+async function runEnc28j60(argv: string[]): Promise<void> {
+  const opts = parseEncArgs(argv);
+  const ep = await EncSpiEndpoint.start({ ...opts, log: (l) => console.log(`enc28j60: ${l}`) });
+  console.log(`enc28j60: wire: TAP ${ep.rig.tap.opts.name} in namespace ${ep.rig.ns.name}, kernel at ${ep.rig.hostIp} (${ep.rig.tap.hostMac()})`);
+  console.log(`enc28j60: serving SPI on ${opts.path}`);
+  const stop = async () => {
+    await ep.close();
+    for (const l of ep.rig.chip.trace.lines()) console.log(l);
+    console.log('enc28j60: stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
 async function main(argv: string[]): Promise<void> {
   const [chip, ...rest] = argv;
   if (chip === 'w5500') return runW5500(rest);
-  throw new Error(chip === undefined ? 'which chip? (w5500)' : `unknown chip ${chip}`);
+  if (chip === 'enc28j60') return runEnc28j60(rest);
+  throw new Error(chip === undefined ? 'which chip? (w5500, enc28j60)' : `unknown chip ${chip}`);
 }
 
 main(process.argv.slice(2)).catch((e: Error) => {
-  console.error(`sim: ${e.message}\n${W5500_USAGE}`);
+  console.error(`sim: ${e.message}\n${W5500_USAGE}\n${ENC28J60_USAGE}`);
   process.exit(2);
 });

@@ -31,7 +31,8 @@ function hookExit(): void {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => {
       for (const ns of Array.from(live)) ns.close();
-      process.exit(sig === 'SIGINT' ? 130 : 143);
+      // a program with its own handler (npm run sim) finishes its stop itself
+      if (process.listenerCount(sig) === 0) process.exit(sig === 'SIGINT' ? 130 : 143);
     });
   }
 }
