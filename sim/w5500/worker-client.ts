@@ -6,7 +6,7 @@ import { NodePin } from '../../hal/node/pins';
 import { RealClock } from '../../hal/node/real-clock';
 import type { HostBinding } from './host-net';
 import type { HostChipConfig, TraceCounters } from './host-chip';
-import { Kind, Slot, Status, type ControlRequest, type WorkerInit, type WorkerMessage } from './worker-protocol';
+import { Kind, Slot, syncRequest, type ControlRequest, type WorkerInit, type WorkerMessage } from './worker-protocol';
 
 /**
  * The firmware thread's handle on a W5500 model running in its own worker thread (real time, host
@@ -41,17 +41,17 @@ const WORKER_URL = new URL('./worker.ts', import.meta.url).href;
  * The worker's entry is TypeScript. Under Node 20 an inherited `--import tsx` does not reach a
  * worker's entry module, so a tiny ESM bootstrap registers tsx in the worker and then imports it.
  */
-function workerEntry(): URL {
+export function workerEntry(workerUrl: string): URL {
   // createRequire works whether this file runs as ESM (tsx) or was compiled to CommonJS (mocha + tsx).
   // The ESM build of tsx/esm/api (its package exports map `import` to this file).
   const pkg = createRequire(import.meta.url).resolve('tsx/package.json');
   const api = new URL('./dist/esm/api/index.mjs', pathToFileURL(pkg)).href;
-  const code = `import { register } from ${JSON.stringify(api)};\nregister();\nawait import(${JSON.stringify(WORKER_URL)});\n`;
+  const code = `import { register } from ${JSON.stringify(api)};\nregister();\nawait import(${JSON.stringify(workerUrl)});\n`;
   return new URL('data:text/javascript,' + encodeURIComponent(code));
 }
 
 /** the parent's node flags minus its tsx hooks (the bootstrap installs them) */
-function workerExecArgv(): string[] {
+export function workerExecArgv(): string[] {
   const out: string[] = [];
   const a = process.execArgv;
   for (let i = 0; i < a.length; i++) {
@@ -103,7 +103,7 @@ export class W5500Thread {
         modelModule: opts.modelModule,
       },
     };
-    const worker = new Worker(workerEntry(), { workerData: init, execArgv: workerExecArgv() });
+    const worker = new Worker(workerEntry(WORKER_URL), { workerData: init, execArgv: workerExecArgv() });
     await new Promise<void>((resolve, reject) => {
       const onMsg = (m: WorkerMessage) => {
         if (m.type === 'ready') { done(); resolve(); }
@@ -173,30 +173,19 @@ export class W5500Thread {
 
   private request(kind: Kind, payload: Uint8Array): Uint8Array {
     if (this.closed) throw new Error('W5500 thread is closed');
-    if (payload.length > this.data.length) throw new Error(`transaction of ${payload.length} bytes exceeds the ${this.data.length}-byte channel`);
-    this.data.set(payload, 0);
-    Atomics.store(this.ctrl, Slot.KIND, kind);
-    Atomics.store(this.ctrl, Slot.REQ_LEN, payload.length);
-    const seq = (this.seq = (this.seq + 1) | 0);
-    Atomics.store(this.ctrl, Slot.REQ, seq);
-    Atomics.notify(this.ctrl, Slot.REQ);
-    const deadline = performance.now() + (this.opts.timeoutMs ?? 10000);
-    for (;;) {
-      const got = Atomics.load(this.ctrl, Slot.RESP);
-      if (got === seq) break;
-      const left = deadline - performance.now();
-      if (left <= 0) {
-        // The worker may still be using the channel: from now on this chip counts as gone.
-        this.closed = true;
-        throw new Error('W5500 worker did not answer in time');
-      }
-      Atomics.wait(this.ctrl, Slot.RESP, got, left);
+    let r: { ok: boolean; out: Uint8Array };
+    try {
+      r = syncRequest(this.ctrl, this.data, (this.seq = (this.seq + 1) | 0), kind, payload, this.opts.timeoutMs ?? 10000);
+    } catch (e) {
+      if ((e as Error).message !== 'timeout') throw e;
+      // The worker may still be using the channel: from now on this chip counts as gone.
+      this.closed = true;
+      throw new Error('W5500 worker did not answer in time');
     }
-    const n = Atomics.load(this.ctrl, Slot.RESP_LEN);
-    const out = this.data.slice(0, n);
-    if (Atomics.load(this.ctrl, Slot.STATUS) !== Status.OK) throw new Error(this.dec.decode(out));
-    return out;
+    if (!r.ok) throw new Error(this.dec.decode(r.out));
+    return r.out;
   }
+
 
   private report(message: string): void {
     this.errors.push(message);

@@ -49,6 +49,44 @@ export type ControlRequest =
   | { op: 'bound' }
   | { op: 'close' };
 
+/**
+ * The firmware thread's half of one request: writes it, wakes the worker and sleeps until the answer (or
+ * `timeoutMs`, then throws 'timeout'). Returns the answer and whether the worker reported an error.
+ */
+export function syncRequest(ctrl: Int32Array, data: Uint8Array, seq: number, kind: Kind, payload: Uint8Array, timeoutMs: number): { ok: boolean; out: Uint8Array } {
+  if (payload.length > data.length) throw new Error(`transaction of ${payload.length} bytes exceeds the ${data.length}-byte channel`);
+  data.set(payload, 0);
+  Atomics.store(ctrl, Slot.KIND, kind);
+  Atomics.store(ctrl, Slot.REQ_LEN, payload.length);
+  Atomics.store(ctrl, Slot.REQ, seq);
+  Atomics.notify(ctrl, Slot.REQ);
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const got = Atomics.load(ctrl, Slot.RESP);
+    if (got === seq) break;
+    const left = deadline - performance.now();
+    if (left <= 0) throw new Error('timeout');
+    Atomics.wait(ctrl, Slot.RESP, got, left);
+  }
+  const n = Atomics.load(ctrl, Slot.RESP_LEN);
+  return { ok: Atomics.load(ctrl, Slot.STATUS) === Status.OK, out: data.slice(0, n) };
+}
+
+/** The worker's half: writes the answer to request `seq` and wakes the firmware thread. */
+export function syncAnswer(ctrl: Int32Array, data: Uint8Array, seq: number, status: Status, bytes: Uint8Array): void {
+  let out = bytes;
+  let st = status;
+  if (out.length > data.length) {
+    out = new TextEncoder().encode(`answer of ${bytes.length} bytes does not fit the ${data.length}-byte channel`);
+    st = Status.ERROR;
+  }
+  data.set(out, 0);
+  Atomics.store(ctrl, Slot.RESP_LEN, out.length);
+  Atomics.store(ctrl, Slot.STATUS, st);
+  Atomics.store(ctrl, Slot.RESP, seq);
+  Atomics.notify(ctrl, Slot.RESP);
+}
+
 export interface WorkerInit {
   ctrl: SharedArrayBuffer;
   data: SharedArrayBuffer;

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { HostChip, applyFault, loadModelCtor, readCounters, readTraceLines } from './host-chip';
-import { Kind, Slot, Status, type ControlRequest, type WorkerInit, type WorkerMessage } from './worker-protocol';
+import { Kind, Slot, Status, syncAnswer, type ControlRequest, type WorkerInit, type WorkerMessage } from './worker-protocol';
 
 /**
  * The W5500's own thread in real-time runs: the chip model and its OS sockets live here and keep
@@ -20,17 +20,7 @@ const waitAsync = (Atomics as unknown as {
 }).waitAsync;
 
 function answer(seq: number, status: Status, bytes: Uint8Array): void {
-  let out = bytes;
-  let st = status;
-  if (out.length > data.length) {
-    out = enc.encode(`answer of ${bytes.length} bytes does not fit the ${data.length}-byte channel`);
-    st = Status.ERROR;
-  }
-  data.set(out, 0);
-  Atomics.store(ctrl, Slot.RESP_LEN, out.length);
-  Atomics.store(ctrl, Slot.STATUS, st);
-  Atomics.store(ctrl, Slot.RESP, seq);
-  Atomics.notify(ctrl, Slot.RESP);
+  syncAnswer(ctrl, data, seq, status, bytes);
 }
 
 function control(chip: HostChip, req: ControlRequest): { result: unknown; stop: boolean } {
