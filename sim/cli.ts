@@ -52,14 +52,16 @@ async function runEnc28j60(argv: string[]): Promise<void> {
   const ep = await EncSpiEndpoint.start({ ...opts, log: (l) => console.log(`enc28j60: ${l}`) });
   console.log(`enc28j60: wire: TAP ${ep.rig.tap.opts.name} in namespace ${ep.rig.ns.name}, kernel at ${ep.rig.hostIp} (${ep.rig.tap.hostMac()})`);
   console.log(`enc28j60: serving SPI on ${opts.path}`);
+  let stopping = false;
   const stop = async () => {
+    if (stopping) return; // as for the W5500: a repeated signal must not cut the trace
+    stopping = true;
     await ep.close();
-    for (const l of ep.rig.chip.trace.lines()) console.log(l);
-    console.log('enc28j60: stopped');
+    writeAll(ep.rig.chip.trace.lines().concat(['enc28j60: stopped']));
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 }
 
 async function main(argv: string[]): Promise<void> {
