@@ -1,8 +1,8 @@
 /**
- * Two TCP stacks joined at the IPv4 seam (IpOutput of one → IpUpper.input of the other) through a
- * seeded lossy, reordering link on a virtual clock. Each datagram is copied when sent, dropped with
- * probability `loss`, and delivered after `delay` + a random part of `jitter` ms, so later datagrams
- * overtake earlier ones.
+ * Two TCP stacks joined on a virtual clock through a seeded lossy, reordering link: here at the IPv4
+ * seam (IpOutput of one → IpUpper.input of the other); frame-stacks.ts joins them as Ethernet frames.
+ * Each datagram is copied when sent, dropped with probability `loss`, and delivered after `delay` + a
+ * random part of `jitter` ms, so later datagrams overtake earlier ones.
  */
 import { Tcp } from '../../../firmware/net/tcp/tcp';
 import { defaultTcpConfig } from '../../../firmware/net/tcp/config';
@@ -24,12 +24,73 @@ export interface LinkSpec {
   jitter: number;
 }
 
-interface InFlight {
+interface InFlight<T> {
   at: number;
   order: number;
-  to: Side;
-  src: number;
-  bytes: Uint8Array;
+  item: T;
+}
+
+/** the seeded impairments of a link: each item is lost or delivered after delay + jitter, maybe overtaken */
+export class Impaired<T> {
+  rand: () => number;
+  spec: LinkSpec;
+  queue: InFlight<T>[] = [];
+  order = 0;
+  lost = 0;
+  overtaken = 0;
+  constructor(spec: LinkSpec) {
+    this.spec = spec;
+    this.rand = seeded(spec.seed * 7919 + 1);
+  }
+  private uniform(): number {
+    return this.rand() / 4294967296;
+  }
+  carry(item: T, now: number): void {
+    if (this.uniform() < this.spec.loss) {
+      this.lost++;
+      return;
+    }
+    const at = now + this.spec.delay + Math.floor(this.uniform() * this.spec.jitter);
+    for (let i = 0; i < this.queue.length; i++) if (this.queue[i].at > at) this.overtaken++;
+    this.queue.push({ at, order: this.order++, item });
+  }
+  /** when the next item arrives, −1 when none is on the way */
+  next(): number {
+    let t = -1;
+    for (let i = 0; i < this.queue.length; i++) if (t < 0 || this.queue[i].at < t) t = this.queue[i].at;
+    return t;
+  }
+  /** the next item due by `now` in arrival order, or undefined */
+  due(now: number): T | undefined {
+    this.queue.sort(function (x, y) { return x.at - y.at || x.order - y.order; });
+    if (this.queue.length === 0 || this.queue[0].at > now) return undefined;
+    return (this.queue.shift() as InFlight<T>).item;
+  }
+}
+
+/** the earliest of several deadlines (−1 = none) */
+export function earliest(ts: number[]): number {
+  let t = -1;
+  for (const d of ts) if (d >= 0 && (t < 0 || d < t)) t = d;
+  return t;
+}
+
+/**
+ * Runs `deliver` for everything due and `poll` at each moment something happens (`next()`), calling the
+ * applications' `step` after each, until `done()` holds or `limit` ms of virtual time passed.
+ */
+export function runUntil(clock: { now: number }, next: () => number, deliverAndPoll: () => void, step: () => void,
+  done: () => boolean, limit: number): boolean {
+  const end = clock.now + limit;
+  step();
+  while (!done()) {
+    const t = next();
+    if (t < 0 || t > end) return false;
+    if (t > clock.now) clock.now = t;
+    deliverAndPoll();
+    step();
+  }
+  return true;
 }
 
 /** one end: a TCP stack and the events it reported, in order */
@@ -74,31 +135,32 @@ export function testConfig(cfg?: Partial<TcpConfig>): TcpConfig {
   return c;
 }
 
+interface Datagram {
+  to: Side;
+  src: number;
+  bytes: Uint8Array;
+}
+
+/** two stacks joined at the IPv4 seam: each `sendIp` becomes an `input` at the other end */
 export class Link implements TwoStacks {
   now = 0;
-  rand: () => number;
-  spec: LinkSpec;
-  queue: InFlight[] = [];
-  order = 0;
-  lostCount = 0;
-  overtakenCount = 0;
+  wire: Impaired<Datagram>;
   a: Side;
   b: Side;
 
   constructor(spec: LinkSpec, cfg?: Partial<TcpConfig>) {
-    this.spec = spec;
-    this.rand = seeded(spec.seed * 7919 + 1);
+    this.wire = new Impaired<Datagram>(spec);
     const c = testConfig(cfg);
     this.a = new Side(IP_A, this.output(IP_A, IP_B), c, seeded(spec.seed * 31 + 5));
     this.b = new Side(IP_B, this.output(IP_B, IP_A), c, seeded(spec.seed * 17 + 3));
   }
 
   lost(): number {
-    return this.lostCount;
+    return this.wire.lost;
   }
 
   overtaken(): number {
-    return this.overtakenCount;
+    return this.wire.overtaken;
   }
 
   /** the IPv4 seam of the end at `self`: datagrams go on the link towards `peer` */
@@ -107,7 +169,7 @@ export class Link implements TwoStacks {
     return {
       sendIp: function (dst: number, proto: number, buf: Uint8Array, off: number, len: number, now: number): number {
         if (proto !== IpProto.TCP || dst !== peer) return -2;
-        link.carry(peer === IP_A ? link.a : link.b, self, new Uint8Array(buf.subarray(off, off + len)), now);
+        link.wire.carry({ to: peer === IP_A ? link.a : link.b, src: self, bytes: new Uint8Array(buf.subarray(off, off + len)) }, now);
         return len;
       },
       localAddr: function (): number {
@@ -116,54 +178,17 @@ export class Link implements TwoStacks {
     };
   }
 
-  private uniform(): number {
-    return this.rand() / 4294967296;
-  }
-
-  private carry(to: Side, src: number, bytes: Uint8Array, now: number): void {
-    if (this.uniform() < this.spec.loss) {
-      this.lostCount++;
-      return;
-    }
-    const at = now + this.spec.delay + Math.floor(this.uniform() * this.spec.jitter);
-    for (let i = 0; i < this.queue.length; i++) if (this.queue[i].at > at) this.overtakenCount++;
-    this.queue.push({ at, order: this.order++, to, src, bytes });
-  }
-
-  /** the earliest moment something happens: a delivery or a timer of either stack */
-  private next(): number {
-    let t = -1;
-    for (let i = 0; i < this.queue.length; i++) if (t < 0 || this.queue[i].at < t) t = this.queue[i].at;
-    const da = this.a.tcp.nextDeadline();
-    const db = this.b.tcp.nextDeadline();
-    if (da >= 0 && (t < 0 || da < t)) t = da;
-    if (db >= 0 && (t < 0 || db < t)) t = db;
-    return t;
-  }
-
-  /**
-   * Runs the link and both stacks until `done()` holds (checked after every step) or `limit` ms of
-   * virtual time passed; `step()` is the applications' turn, called after every step. Returns
-   * whether `done()` held.
-   */
   run(step: () => void, done: () => boolean, limit: number): boolean {
-    const end = this.now + limit;
-    step();
-    while (!done()) {
-      const t = this.next();
-      if (t < 0 || t > end) return false;
-      if (t > this.now) this.now = t;
-      // deliver everything due now, in arrival order
-      this.queue.sort(function (x, y) { return x.at - y.at || x.order - y.order; });
-      while (this.queue.length > 0 && this.queue[0].at <= this.now) {
-        const d = this.queue.shift() as InFlight;
-        d.to.tcp.input(d.src, d.to.ip, d.bytes, 0, d.bytes.length, this.now);
+    const link = this;
+    return runUntil(this, function (): number {
+      return earliest([link.wire.next(), link.a.tcp.nextDeadline(), link.b.tcp.nextDeadline()]);
+    }, function (): void {
+      for (let d = link.wire.due(link.now); d !== undefined; d = link.wire.due(link.now)) {
+        d.to.tcp.input(d.src, d.to.ip, d.bytes, 0, d.bytes.length, link.now);
       }
-      this.a.tcp.poll(this.now);
-      this.b.tcp.poll(this.now);
-      step();
-    }
-    return true;
+      link.a.tcp.poll(link.now);
+      link.b.tcp.poll(link.now);
+    }, step, done, limit);
   }
 }
 
