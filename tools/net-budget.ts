@@ -30,7 +30,7 @@ const { ip4Emit } = await import('../firmware/net/wire/ipv4');
 const { fold, sum16 } = await import('../firmware/net/checksum');
 const { udpEmit } = await import('../firmware/net/wire/udp');
 const { icmpEmit } = await import('../firmware/net/wire/icmp');
-const { ARP_REQUEST, IP_A, IP_B, MAC_A, MAC_B } = await import('../test/net/vectors');
+const { ARP_REQUEST, IP_A, IP_B, MAC_A, MAC_B } = await import('../sim/net/captured-frames');
 
 function typedBytes(o: object, seen: Set<unknown>): number {
   if (seen.has(o)) return 0;

@@ -1,9 +1,10 @@
 /**
  * npm run fuzz [-- --frames N --seed S]: feeds N (default 1,000,000) seeded mutations of captured
- * frames to a live firmware/net interface and checks every invariant after every frame (test/net/fuzz.ts).
+ * frames to a live firmware/net interface and checks every invariant after every frame (sim/net/stack-fuzz.ts).
  * Exit code 1 on the first escaped exception or broken invariant, printed with the frame.
  */
-import { fuzz } from '../test/net/fuzz';
+import { fuzz } from '../sim/net/stack-fuzz';
+import { fuzzTcp } from '../sim/net/stack-fuzz-tcp';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf('--' + name);
@@ -18,7 +19,7 @@ function arg(name: string, dflt: number): number {
 
 const frames = arg('frames', 1000000);
 const seed = arg('seed', 1);
-const r = fuzz(frames, seed, null);
+const r = fuzz(frames, seed, fuzzTcp());
 const delivered = r.delivered.arp + r.delivered.icmpEcho + r.delivered.udp + r.delivered.upper;
 console.log(`net fuzz: ${r.frames} frames tried (seed ${seed}) in ${(r.ms / 1000).toFixed(1)} s, ${Math.round(r.frames / (r.ms / 1000))} frames/s`);
 console.log(`live frames from the peer host, between them: ${r.live}`);

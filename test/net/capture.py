@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Captures the frames of test/net/vectors.ts from the Linux kernel (run as root, by hand, with ethtool; not run by CI).
+"""Captures the frames of sim/net/captured-frames.ts from the Linux kernel (run as root, by hand, with ethtool; not run by CI).
 
 Two namespaces joined by a veth pair (nipA 10.77.0.1 ⇄ nipB 10.77.0.2); an AF_PACKET socket on A's
 end records every frame both kernels put on the wire while A's kernel pings, sends UDP (to an open

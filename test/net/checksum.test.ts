@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { fold, pseudoSum, sum16 } from '../../firmware/net/checksum';
-import { ICMP_ECHO_REQUEST } from './vectors';
+import { ICMP_ECHO_REQUEST } from '../../sim/net/captured-frames';
 
 /** RFC 1071 by the book: big-endian words one at a time, odd byte padded, end-around carry */
 function reference(buf: Uint8Array, off: number, len: number): number {
@@ -27,7 +27,7 @@ describe('net/checksum (RFC 1071)', () => {
     assert.equal(fold(sum16(big.subarray(1), 2, 8, 0)), 0x220d);
   });
 
-  it('verifies the captured IPv4 header of an ICMP echo request (vectors.ts): the sum over it folds to 0', () => {
+  it('verifies the captured IPv4 header of an ICMP echo request (sim/net/captured-frames.ts): the sum over it folds to 0', () => {
     const h = new Uint8Array(ICMP_ECHO_REQUEST.subarray(14, 34));
     const field = (h[10] << 8) | h[11];
     h[10] = 0; h[11] = 0;

@@ -10,7 +10,7 @@ import { icmpCheck } from '../../firmware/net/wire/icmp';
 import { Ip4, ip4Check, ip4Emit } from '../../firmware/net/wire/ipv4';
 import { udpCheck } from '../../firmware/net/wire/udp';
 import { GATEWAY, MASK_24, Recorder, UdpLog, UpperLog, hexOf, stackB } from './rig';
-import * as V from './vectors';
+import * as V from '../../sim/net/captured-frames';
 
 const T0 = 1000;
 const IP = Eth.HEADER + Ip4.HEADER;

@@ -2,10 +2,9 @@
 import { IpUpper } from '../../firmware/net/ip-proto';
 import { FrameSink, NetIf } from '../../firmware/net/iface';
 import { UdpReceiver } from '../../firmware/net/udp';
-import { IP_B, MAC_B } from './vectors';
+import { GATEWAY, IP_B, MAC_B, MASK_24 } from '../../sim/net/captured-frames';
 
-export const MASK_24 = 0xffffff00;
-export const GATEWAY = 0x0a4d00fe;
+export { GATEWAY, MASK_24 };
 
 export class Recorder implements FrameSink {
   frames: Uint8Array[] = [];

@@ -7,7 +7,7 @@ import { Eth, EtherType, ethCheck, ethEmit, ethType } from '../../firmware/net/w
 import { Icmp, IcmpType, icmpCheck, icmpEchoReply, icmpEmit } from '../../firmware/net/wire/icmp';
 import { Ip4, ip4Check, ip4Emit, ip4PayloadLen } from '../../firmware/net/wire/ipv4';
 import { Udp, udpCheck, udpEmit } from '../../firmware/net/wire/udp';
-import * as V from './vectors';
+import * as V from '../../sim/net/captured-frames';
 
 const E = Eth.HEADER;
 const IP = E + Ip4.HEADER;

@@ -1,7 +1,8 @@
 /**
  * The stack fuzzer: seeded mutations of captured frames fed to a live interface (host B of the
  * captures, UDP endpoints that answer, a UDP sender that keeps ARP busy, TCP when given), time moving
- * on, and every invariant checked after every frame. Used by `npm run fuzz` and by a short mocha run.
+ * on, and every invariant checked after every frame. Used by `npm run fuzz` (tools/net-fuzz.ts) and by
+ * a short mocha run (test/net/fuzz.test.ts).
  */
 import { ArpState, ArpTiming } from '../../firmware/net/arp-cache';
 import { fold, pseudoSum, sum16 } from '../../firmware/net/checksum';
@@ -15,8 +16,7 @@ import { Eth, EtherType } from '../../firmware/net/wire/ethernet';
 import { icmpCheck } from '../../firmware/net/wire/icmp';
 import { Ip4, ip4Check } from '../../firmware/net/wire/ipv4';
 import { udpCheck } from '../../firmware/net/wire/udp';
-import { GATEWAY, MASK_24 } from './rig';
-import * as V from './vectors';
+import * as V from './captured-frames';
 
 export interface FuzzResult {
   frames: number;
@@ -153,7 +153,7 @@ function checkOut(nif: NetIf, buf: Uint8Array, off: number, len: number): string
 }
 
 function invariants(nif: NetIf, frames: number): string | null {
-  if (nif.addr !== V.IP_B || nif.mask !== MASK_24 || nif.gateway !== GATEWAY || !macEquals(nif.mac, 0, V.MAC_B)) return 'configuration changed';
+  if (nif.addr !== V.IP_B || nif.mask !== V.MASK_24 || nif.gateway !== V.GATEWAY || !macEquals(nif.mac, 0, V.MAC_B)) return 'configuration changed';
   const s = nif.stats;
   if (s[Stat.RX_FRAMES] !== frames) return 'RX_FRAMES ' + s[Stat.RX_FRAMES] + ' after ' + frames + ' frames';
   let accounted = s[Stat.RX_ARP] + s[Stat.RX_ICMP_ECHO] + s[Stat.RX_UDP] + s[Stat.RX_UPPER];
@@ -196,7 +196,7 @@ export function fuzz(frames: number, seed: number, tcp: FuzzTcp | null): FuzzRes
   const nif = new NetIf();
   const wire = new Wire(nif, true);
   nif.setMac(V.MAC_B);
-  nif.setAddress(V.IP_B, MASK_24, GATEWAY, now);
+  nif.setAddress(V.IP_B, V.MASK_24, V.GATEWAY, now);
   nif.up(wire, now);
   let h7 = -1;
   const echo = new EchoUdp(nif, () => h7);
@@ -205,7 +205,7 @@ export function fuzz(frames: number, seed: number, tcp: FuzzTcp | null): FuzzRes
   const a = new NetIf();
   const wireA = new Wire(a, false);
   a.setMac(V.MAC_A);
-  a.setAddress(V.IP_A, MASK_24, GATEWAY, now);
+  a.setAddress(V.IP_A, V.MASK_24, V.GATEWAY, now);
   a.up(wireA, now);
   const ha = a.udp.open(40000, new Quiet());
   if (tcp) tcp.start(a, nif, now);

@@ -1,5 +1,5 @@
 /**
- * Frames captured from the Linux kernel (6.x) by test/net/capture.py: two network namespaces joined by a
+ * Frames captured from the Linux kernel (6.x) by test/net/capture.py, for the stack's tests and fuzzer: two network namespaces joined by a
  * veth pair, A = 10.77.0.1 / 02:00:00:77:00:01, B = 10.77.0.2 / 02:00:00:77:00:02, transmit checksum offload
  * off; an AF_PACKET socket on A's end recorded every frame on the wire, as hex, without FCS. Not written by hand.
  */
@@ -8,6 +8,9 @@ export const MAC_A = Uint8Array.of(0x02, 0x00, 0x00, 0x77, 0x00, 0x01);
 export const MAC_B = Uint8Array.of(0x02, 0x00, 0x00, 0x77, 0x00, 0x02);
 export const IP_A = 0x0a4d0001;
 export const IP_B = 0x0a4d0002;
+/** the captures' /24, and a gateway on it for routing tests (not in the captures) */
+export const MASK_24 = 0xffffff00;
+export const GATEWAY = 0x0a4d00fe;
 
 export function hex(s: string): Uint8Array {
   const b = new Uint8Array(s.length >> 1);
