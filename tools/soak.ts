@@ -4,7 +4,11 @@
  * much data flows each way and how the connection is torn down. Checks every byte a graceful path
  * promises and that no hardware socket is leaked. Bounded in count and in time.
  *
- *   npm run soak -- [--lifecycles N] [--seed S] [--concurrency C] [--limit-s SECONDS]
+ *   npm run soak -- [--lifecycles N] [--seed S] [--concurrency C] [--limit-s SECONDS] [--faults]
+ *
+ * With --faults, chip resets, link flaps and torn reads hit the run at seeded random times
+ * (tools/soak-faults.ts): a lifecycle a fault cut short must end with the error the contract gives
+ * for that cause, and after a chip reset the stack is built again (a new generation of the rig).
  *
  * Exits 1 when a byte was lost on a graceful path, a hardware socket leaked, a lifecycle failed, or
  * the time bound ran out.
@@ -14,6 +18,8 @@ import { WSAError } from '../firmware/socket/errors';
 import type { CloseResult, SockAddr } from '../firmware/socket/types';
 import type { ConformanceRig, PeerConn, PeerListener } from '../sim/conformance/rig';
 import { w5500HostRig } from '../sim/conformance/w5500-rig';
+import { FaultInjector, codesIn, contractErrors } from './soak-faults';
+import type { FaultKind } from './soak-faults';
 
 function option(name: string, def: number): number {
   const i = process.argv.indexOf(name);
@@ -31,6 +37,7 @@ const SEED = option('--seed', 1);
 const CONCURRENCY = Math.max(1, option('--concurrency', 6));
 const LIMIT_MS = option('--limit-s', 290) * 1000;
 const STEP_MS = 8000;
+const FAULTS = process.argv.includes('--faults');
 
 /** mulberry32: small, seedable, good enough to pick paths */
 function rng(seed: number): () => number {
@@ -77,6 +84,11 @@ const stats = {
   /** the device's listener had no hardware socket to listen on, so the peer's connection was refused */
   listenerStarved: 0,
   failures: [] as string[],
+  /** lifecycles a fault ended, by fault and error: "chip reset → 10050" */
+  endedByFault: new Map<string, number>(),
+  /** hardware sockets held when a generation retired after a chip reset */
+  leakedAtReset: 0,
+  handlesOpen: 0,
   byPath: new Map<Path, number>(),
   asServer: 0,
 };
@@ -119,12 +131,16 @@ function connectLock(): Promise<() => void> {
   return prev.then(() => release);
 }
 
+/** set by main: whether a fault explains how a close nobody waits for ended */
+let judgeLateClose: (r: CloseResult, gen: number, from: number) => boolean = () => false;
+
 class Lifecycle {
   /** the device socket and the peer of this lifecycle, for the clean-up after a failure */
   sock = -1;
   peer: PeerConn | undefined;
   private api;
-  constructor(private rig: ConformanceRig, private listener: PeerListener, private devListener: { s: number; port: number }, private r: () => number) {
+  private from = Date.now();
+  constructor(private rig: ConformanceRig, private listener: PeerListener, private devListener: { s: number; port: number }, private r: () => number, private gen: number) {
     this.api = rig.api;
   }
 
@@ -156,6 +172,7 @@ class Lifecycle {
     }
     const s = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
     if (s < 0) throw new Error('socket failed ' + api.WSAGetLastError());
+    this.sock = s;
     api.ioctlsocket(s, IoctlCmd.FIONBIO, 1);
     // connects go one at a time, so the next connection the peer accepts is ours
     const release = await connectLock();
@@ -265,12 +282,15 @@ class Lifecycle {
         if (inn.length) peer.send(inn);
         await this.sendAll(s, out);
         const res = this.closeWith(s, 'dontlinger');
-        await this.until(() => peer.ended, 'FIN');
+        let early: CloseResult | undefined;
+        void res.then((r) => { early = r; });
+        await this.until(() => peer.ended || (early !== undefined && !early.graceful), 'FIN');
+        if (!peer.ended) throw new Error('the close ended without a FIN: ' + JSON.stringify(early));
         check(peer.received(), out);
         void res.then((r) => {
           // ended by the layer's close bound (WSAETIMEDOUT) or reclaimed for a new socket (WSAENOBUFS)
           if (r.graceful || (r.error !== WSAError.WSAENOBUFS && r.error !== WSAError.WSAETIMEDOUT)) {
-            stats.failures.push('a close the peer never answered ended ' + JSON.stringify(r));
+            if (!judgeLateClose(r, this.gen, this.from)) stats.failures.push('a close the peer never answered ended ' + JSON.stringify(r));
           }
           peer.reset();
         });
@@ -341,8 +361,18 @@ function pickPath(r: () => number): Path {
   return PATHS[0][0];
 }
 
-async function main(): Promise<void> {
-  const t0 = Date.now();
+/** One build of the stack (a chip reset ends it: the soak builds the next). */
+interface Gen {
+  id: number;
+  rig: ConformanceRig;
+  listener: PeerListener;
+  devS: number;
+  devPort: number;
+  down: boolean;
+  active: number;
+}
+
+async function makeGen(id: number): Promise<Gen> {
   const rig = await w5500HostRig();
   const api = rig.api;
   const listener = await rig.peers.listen();
@@ -350,31 +380,94 @@ async function main(): Promise<void> {
   const devPort = 7001;
   if (api.bind(devS, '0.0.0.0', devPort) !== 0 || api.listen(devS, 1) !== 0) throw new Error('device listen ' + api.WSAGetLastError());
   api.ioctlsocket(devS, IoctlCmd.FIONBIO, 1);
+  return { id, rig, listener, devS, devPort, down: false, active: 0 };
+}
+
+/** closes what is left of a generation; returns the hardware sockets still held (and counts handles left open) */
+async function retire(g: Gen): Promise<number> {
+  g.rig.api.closesocket(g.devS, undefined);
+  // background closes finish (or are forced) within the close bound
+  await g.rig.runUntil(() => g.rig.freeEndpoints() === g.rig.totalEndpoints, 6000);
+  const leaked = g.rig.totalEndpoints - g.rig.freeEndpoints();
+  stats.handlesOpen += g.rig.api.openSockets();
+  await g.rig.close();
+  return leaked;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const wall = (): number => Date.now() - t0;
+  let gen = await makeGen(1);
+  let rebuilding: Promise<void> | undefined;
   const pick = rng(SEED);
+  const faultPick = rng((SEED * 7919 + 17) >>> 0);
   let started = 0;
   let timedOut = false;
-  console.log(`soak: ${LIFECYCLES} lifecycles, seed ${SEED}, ${CONCURRENCY} at a time, ${rig.name}`);
+  console.log(`soak: ${LIFECYCLES} lifecycles, seed ${SEED}, ${CONCURRENCY} at a time, ${gen.rig.name}${FAULTS ? ', with faults' : ''}`);
+
+  const injector = new FaultInjector(faultPick, wall, () => ({ id: gen.id, down: gen.down, faults: gen.rig.faults }), () => {
+    const old = gen;
+    old.down = true;
+    rebuilding = (async () => {
+      while (old.active > 0) await sleep(20);
+      stats.leakedAtReset += await retire(old);
+      gen = await makeGen(old.id + 1);
+      rebuilding = undefined;
+    })();
+  });
+  if (FAULTS) injector.start();
+
+  /** was this failure the contract's answer to a fault? then it is counted, not failed */
+  const explained = (g: Gen, from: number, codes: number[]): boolean => {
+    if (!FAULTS) return false;
+    const f = injector.explain(g.id, from, wall(), codes);
+    if (!f) return false;
+    const allowed = contractErrors(f.kind);
+    const code = codes.find((c) => allowed.indexOf(c) >= 0) as number;
+    const key = `${f.kind} → ${code}`;
+    stats.endedByFault.set(key, (stats.endedByFault.get(key) ?? 0) + 1);
+    return true;
+  };
+  judgeLateClose = (r: CloseResult, g: number, from: number): boolean => explained({ id: g } as Gen, from - t0, [r.error]);
 
   async function worker(id: number): Promise<void> {
     while (started < LIFECYCLES) {
       if (Date.now() - t0 > LIMIT_MS) { timedOut = true; return; }
+      while (rebuilding) await rebuilding;
+      const g = gen;
+      if (g.down) continue;
       const n = started++;
       const r = rng((SEED * 1000003 + n) >>> 0);
       const path = pickPath(pick);
       // one device listener (backlog 1): server lifecycles go one at a time, on worker 0
       const asServer = id === 0 && pick() < 0.3;
-      const lc = new Lifecycle(rig, listener, { s: devS, port: devPort }, r);
+      const api = g.rig.api;
+      const lc = new Lifecycle(g.rig, g.listener, { s: g.devS, port: g.devPort }, r, g.id);
+      const from = wall();
+      g.active++;
       try {
         await lc.run(path, asServer);
       } catch (e) {
+        const codes = codesIn((e as Error).message);
         // a failed lifecycle must not hold its handle: abortive close (a closed handle just says WSAENOTSOCK)
         if (lc.sock > 0) {
+          const so = api.getsockopt(lc.sock, OptLevel.SOL_SOCKET, SockOpt.SO_ERROR);
+          if (typeof so === 'number' && so > 0) codes.push(so);
           api.setsockopt(lc.sock, OptLevel.SOL_SOCKET, SockOpt.SO_LINGER, { onoff: 1, linger: 0 });
           api.closesocket(lc.sock, undefined);
         }
         if (lc.peer) lc.peer.reset();
         if (e instanceof ListenerStarved) stats.listenerStarved++;
-        else stats.failures.push(`#${n} ${asServer ? 'server' : 'client'} "${path}": ${(e as Error).message}`);
+        else if (!explained(g, from, codes)) {
+          const hit = FAULTS ? injector.overlapping(g.id, from, wall()) : [];
+          stats.failures.push(`#${n} ${asServer ? 'server' : 'client'} "${path}": ${(e as Error).message}${codes.length ? ' [' + codes.join(', ') + ']' : ''}${hit.length ? ' (during: ' + hit.join(', ') + ')' : ''}`);
+        }
+      } finally {
+        g.active--;
       }
       stats.lifecycles++;
       if (asServer) stats.asServer++;
@@ -384,20 +477,31 @@ async function main(): Promise<void> {
   const workers: Promise<void>[] = [];
   for (let i = 0; i < CONCURRENCY; i++) workers.push(worker(i));
   await Promise.all(workers);
-  api.closesocket(devS, undefined);
-  // background closes finish (or are forced) within the close bound
-  await rig.runUntil(() => rig.freeEndpoints() === rig.totalEndpoints, 6000);
-  const leaked = rig.totalEndpoints - rig.freeEndpoints();
-  const open = api.openSockets();
-  await rig.close();
+  injector.stop();
+  while (rebuilding) await rebuilding;
+  // the last generation: every link back up, no torn reads, then what is left must come free
+  if (FAULTS && gen.rig.faults) {
+    gen.rig.faults.link(true);
+    gen.rig.faults.tornReads(false);
+  }
+  await sleep(FAULTS ? 2000 : 0);
+  const leaked = (await retire(gen)) + stats.leakedAtReset;
   const elapsed = (Date.now() - t0) / 1000;
 
   console.log(`lifecycles: ${stats.lifecycles} (${stats.asServer} with the device as server)`);
   for (const [p] of PATHS) console.log(`  ${p}: ${stats.byPath.get(p) ?? 0}`);
+  if (FAULTS) {
+    const byKind = new Map<FaultKind, number>();
+    for (const e of injector.events) byKind.set(e.kind, (byKind.get(e.kind) ?? 0) + 1);
+    console.log(`faults injected: chip resets ${byKind.get('chip reset') ?? 0}, link flaps ${byKind.get('link flap') ?? 0}, torn-read periods ${byKind.get('torn reads') ?? 0} (rig generations: ${gen.id})`);
+    console.log('lifecycles a fault ended, with the error the contract gives for its cause:');
+    if (stats.endedByFault.size === 0) console.log('  none');
+    for (const [k, v] of stats.endedByFault) console.log(`  ${k}: ${v}`);
+  }
   console.log(`bytes checked: ${stats.bytesChecked}`);
   console.log(`bytes lost on graceful paths: ${stats.bytesLost}`);
   console.log(`hardware sockets leaked: ${leaked}`);
-  console.log(`handles left open: ${open}`);
+  console.log(`handles left open: ${stats.handlesOpen}`);
   console.log(`sockets reclaimed: ${stats.reclaimed} (${stats.reclaimedBeforeFin} before their FIN went out)`);
   console.log(`server connections refused while every hardware socket was held (listener not re-armed): ${stats.listenerStarved}`);
   console.log(`failed lifecycles: ${stats.failures.length}`);
@@ -405,7 +509,7 @@ async function main(): Promise<void> {
   if (stats.failures.length > 20) console.log(`  … ${stats.failures.length - 20} more`);
   console.log(`elapsed: ${elapsed.toFixed(1)} s`);
   if (timedOut) console.log(`time bound of ${LIMIT_MS / 1000} s ran out after ${stats.lifecycles} lifecycles`);
-  const bad = stats.bytesLost > 0 || leaked > 0 || open > 0 || stats.failures.length > 0 || timedOut;
+  const bad = stats.bytesLost > 0 || leaked > 0 || stats.handlesOpen > 0 || stats.failures.length > 0 || timedOut;
   process.exit(bad ? 1 : 0);
 }
 

@@ -73,7 +73,19 @@ export interface ConformanceRig {
   readonly tainted: boolean;
   /** `conn`'s peer stops answering, so the device's next segment ends in a retransmission timeout; undefined when the rig cannot */
   silencePeer: ((conn: PeerConn) => void) | undefined;
+  /** faults on cue; undefined when the rig cannot inject them */
+  faults?: RigFaults;
   close(): Promise<void>;
+}
+
+/** Faults a rig can inject on cue (the soak's --faults). */
+export interface RigFaults {
+  /** cable out / in */
+  link(up: boolean): void;
+  /** the NIC's 16-bit counters may change between their two bytes while on */
+  tornReads(on: boolean): void;
+  /** the NIC is reset under the firmware (RSTn pulse): it loses every register, the stack is down */
+  chipReset(): void;
 }
 
 export type RigFactory = () => Promise<ConformanceRig>;

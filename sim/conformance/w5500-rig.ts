@@ -36,6 +36,11 @@ function common(h: Harness, name: string, peers: ConformanceRig['peers'], state:
     freeEndpoints: () => h.freeHardwareSockets(),
     get tainted() { return state.tainted; },
     failNic: () => { state.tainted = true; h.faults.set('chipAbsent', true); },
+    faults: {
+      link: (up: boolean) => { state.tainted = true; h.faults.link(up); },
+      tornReads: (on: boolean) => { state.tainted = true; h.faults.set('tornReads', on ? 'both' : false); },
+      chipReset: () => { state.tainted = true; h.faults.hardReset(); },
+    },
     async close() {
       peers.closeAll();
       await h.close();

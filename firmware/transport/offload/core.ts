@@ -190,10 +190,15 @@ export class OffloadCore {
     this.queue.retire(ep);
   }
 
-  /** a driver failure as a transport error: a driver that went down (bus, chip gone or reset) is NetDown */
+  /**
+   * A driver failure as a transport error: a driver that went down (bus, chip gone or reset) is
+   * NetDown. A command the chip refused while the driver still thinks it is up may mean the chip was
+   * reset under us: one health read (SIMR…VERSIONR) tells, and takes the driver down if so.
+   */
   mapErr(r: number): number {
     if (!this.drv.isUp()) return TErr.NetDown;
     if (r === W5500Err.MSGSIZE) return TErr.MsgSize;
+    if (this.drv.checkChip() !== W5500Err.OK) return TErr.NetDown;
     return TErr.Invalid;
   }
 

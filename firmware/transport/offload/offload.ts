@@ -35,6 +35,11 @@ export interface OffloadOptions {
   ip: number;
   /** the chip's INTn, if wired (the driver's own pin): `idle` wakes when it goes low */
   int?: InputPin;
+  /**
+   * check the chip (presence, reset) at least this often while blocking calls pump, ms (the
+   * driver's own health timer cannot run then); 0 = never (default)
+   */
+  healthMs?: number;
   /** endpoint ids handed out at most (default 16: 8 hardware sockets, and ids of released endpoints closing in the background) */
   maxEndpoints?: number;
   /** first ephemeral port (default 49152) */
@@ -57,6 +62,8 @@ export class OffloadTransport implements Transport {
   readonly caps: TransportCaps;
   private c: OffloadCore;
   private int: InputPin | undefined;
+  private healthMs: number;
+  private lastHealth: number;
 
   constructor(opts: OffloadOptions) {
     const max = opts.maxEndpoints !== undefined && opts.maxEndpoints >= Chip.SOCKETS ? opts.maxEndpoints : Def.MAX_ENDPOINTS;
@@ -72,6 +79,8 @@ export class OffloadTransport implements Transport {
     c.queue.afterFlush = function () { armAll(c); };
     this.c = c;
     this.int = opts.int;
+    this.healthMs = opts.healthMs !== undefined && opts.healthMs > 0 ? opts.healthMs : 0;
+    this.lastHealth = opts.clock.now();
     this.caps = { canSendReset: false, holdsAfterClose: true, maxDatagram: c.maxDatagram };
     const h: W5500Handler = {
       socket: function (s, ev) { onSocket(c, s, ev); },
@@ -380,10 +389,21 @@ export class OffloadTransport implements Transport {
   pump(): number {
     const c = this.c;
     c.drv.poll();
+    const now = c.clock.now();
+    let health = -1;
+    if (this.healthMs > 0 && c.drv.isUp()) {
+      // a chip reset raises no interrupt, and a blocking call keeps the driver's health timer from running
+      if (now - this.lastHealth >= this.healthMs) {
+        this.lastHealth = now;
+        c.drv.checkChip();
+      }
+      health = this.lastHealth + this.healthMs;
+    }
     // a failure found by this service is told now, not on a later turn the blocking caller would wait for
     if (!c.down && !c.drv.isUp()) onFailure(c);
     c.queue.flush();
-    return c.drv.nextDue();
+    const due = c.drv.nextDue();
+    return health >= 0 && (due < 0 || health < due) ? health : due;
   }
 
   idle(until: number): void {
