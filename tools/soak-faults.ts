@@ -18,12 +18,13 @@ export interface FaultEvent {
 
 /**
  * What a connection may end with when `kind` hit it: the NIC down → WSAENETDOWN; a link flap → the
- * retransmission timeout (WSAECONNABORTED) or a close bound that ran out meanwhile (WSAETIMEDOUT);
- * torn reads → nothing (the driver reads a torn counter again).
+ * retransmission timeout (WSAECONNABORTED), a close bound that ran out meanwhile (WSAETIMEDOUT), or
+ * for a connect, ARP that got no answer (WSAEHOSTUNREACH); torn reads → nothing (the driver reads a
+ * torn counter again).
  */
 export function contractErrors(kind: FaultKind): number[] {
   if (kind === 'chip reset') return [WSAError.WSAENETDOWN];
-  if (kind === 'link flap') return [WSAError.WSAECONNABORTED, WSAError.WSAETIMEDOUT];
+  if (kind === 'link flap') return [WSAError.WSAECONNABORTED, WSAError.WSAETIMEDOUT, WSAError.WSAEHOSTUNREACH];
   return [];
 }
 
