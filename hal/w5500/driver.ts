@@ -56,6 +56,10 @@ export class W5500 extends W5500Records {
     this.sr.fill(Sn_SR.SOCK_CLOSED);
     this.active = 0;
     this.dirty = 0;
+    this.queued = 0;
+    this.watched = 0;
+    this.txHeld.fill(0);
+    this.rxKnown.fill(0);
     this.destSet = 0;
     this.ready = true;
     this.startService();
@@ -134,7 +138,10 @@ export class W5500 extends W5500Records {
     this.sr[sn] = sr;
     this.pend[sn] = 0;
     this.extra[sn] = 0;
+    this.queued &= ~(1 << sn);
     this.txFree[sn] = this.txSize[sn];
+    this.txHeld[sn] = 0;
+    this.rxKnown[sn] = 0;
     if (preset) this.destSet |= 1 << sn;
     else this.destSet &= ~(1 << sn);
     this.active |= 1 << sn;
@@ -172,15 +179,16 @@ export class W5500 extends W5500Records {
     if (r) return r;
     this.observe(sn, this.res.ir, this.res.sr);
     this.afterCall();
-    this.startWatch(Def.CONNECT_WATCH_FIRST_MS);
+    this.startWatch(sn, Def.CONNECT_WATCH_FIRST_MS);
     return W5500Err.OK;
   }
 
   /**
-   * Queues bytes for sending and issues SEND. Returns how many bytes were taken (possibly fewer
-   * than `data.length`: what fits in the free TX space), 0 when there is no space (WRITABLE follows
-   * when there is), BUSY while the previous SEND awaits SEND_OK, or an error. TCP only in
-   * ESTABLISHED and CLOSE_WAIT; for UDP use `sendTo`.
+   * Writes bytes into the TX ring and sends them: at once with one SEND, or — while a SEND awaits
+   * SEND_OK — together with everything else written meanwhile in one SEND at SEND_OK. Returns how
+   * many bytes were taken (possibly fewer than `data.length`: what fits in the free TX space), 0
+   * when there is no space (WRITABLE follows when there is), or an error. TCP only in ESTABLISHED
+   * and CLOSE_WAIT; for UDP use `sendTo`.
    */
   send(sn: number, data: Uint8Array): number {
     const e = this.checkOpen(sn, Sn_MR.TCP);
@@ -209,7 +217,9 @@ export class W5500 extends W5500Records {
     const e = this.check(sn);
     if (e) return e;
     if (dest.length === 0) return 0;
-    const avail = this.readRxAvail(sn);
+    // Bytes the last count showed are still there (only RECV frees them); beyond them, a RECV interrupt follows.
+    const known = this.rxKnown[sn];
+    const avail = known > 0 ? known : this.readRxAvail(sn);
     if (avail <= 0) return avail;
     const n = avail < dest.length ? avail : dest.length;
     const r = this.readRx(sn, this.rxRd[sn], dest, 0, n);
@@ -243,7 +253,7 @@ export class W5500 extends W5500Records {
     this.flags[sn] |= F.DISCON_SENT;
     this.observe(sn, this.res.ir, this.res.sr);
     this.afterCall();
-    if (this.needsWatch(sn) & 1) this.startWatch(Def.CLOSE_WATCH_FIRST_MS);
+    if (this.needsWatch(sn) & 1) this.startWatch(sn, Def.CLOSE_WATCH_FIRST_MS);
     return W5500Err.OK;
   }
 
@@ -266,8 +276,11 @@ export class W5500 extends W5500Records {
     this.flags[sn] &= F.RXRD;
     this.pend[sn] = 0;
     this.extra[sn] = 0;
+    this.txHeld[sn] = 0;
     this.active &= ~bit;
     this.dirty &= ~bit;
+    this.queued &= ~bit;
+    this.watched &= ~bit;
     return W5500Err.OK;
   }
 
@@ -334,9 +347,9 @@ export class W5500 extends W5500Records {
     return this.sr[sn];
   }
 
-  /** Whether a SEND on `sn` awaits SEND_OK. */
+  /** Whether a SEND on `sn` awaits SEND_OK, or written bytes await their SEND. */
   sending(sn: number): boolean {
-    return (this.flags[sn] & F.SENDING) !== 0;
+    return (this.flags[sn] & F.SENDING) !== 0 || this.txHeld[sn] > 0;
   }
 
 }

@@ -134,6 +134,7 @@ export abstract class W5500Faults extends W5500State {
       if ((this.flags[sn] & F.SENDING) && !(this.pend[sn] & Sn_IR.SEND_OK)) {
         this.flags[sn] |= F.STALLED;
         this.extra[sn] |= X.STALLED;
+        this.queued |= 1 << sn;
       }
     }
     this.dispatchAll();

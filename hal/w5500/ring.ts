@@ -21,13 +21,16 @@ export abstract class W5500Ring extends W5500Service {
   }
 
   /**
-   * Writes `data` (at most the free space; all of it or nothing when `whole`) behind Sn_TX_WR,
-   * moves Sn_TX_WR past it and issues SEND. Returns the count taken, 0 when there is no space now
-   * (WRITABLE follows), BUSY while a SEND awaits SEND_OK, or an error.
+   * Writes `data` (at most the free space; all of it or nothing when `whole`) behind our write
+   * pointer. With no SEND in flight it goes at once (Sn_TX_WR, SEND); a TCP write while a SEND
+   * awaits SEND_OK waits in the ring and goes with one SEND at SEND_OK, so SENDs carry as much as
+   * the ring holds rather than what each call gave. Returns the count taken, 0 when there is no
+   * space now (WRITABLE follows), BUSY for a datagram or frame while a SEND awaits SEND_OK, or an
+   * error.
    */
   protected transmit(sn: number, data: Uint8Array, whole: boolean): number {
     let f = this.flags[sn];
-    if (f & F.SENDING) return W5500Err.BUSY;
+    if (whole && (f & F.SENDING)) return W5500Err.BUSY;
     const size = this.txSize[sn];
     let n = data.length;
     if (n === 0) return 0;
@@ -48,7 +51,7 @@ export abstract class W5500Ring extends W5500Service {
     if (free < n) {
       if (whole || free === 0) {
         this.flags[sn] = f | F.WANT_SPACE;
-        this.startWatch(Def.CLOSE_WATCH_FIRST_MS);
+        this.startWatch(sn, Def.CLOSE_WATCH_FIRST_MS);
         return 0;
       }
       n = free;
@@ -59,21 +62,33 @@ export abstract class W5500Ring extends W5500Service {
       const end = off + this.burst < n ? off + this.burst : n;
       if (!this.bus.write((wr + off) & 0xffff, block, data.subarray(off, end))) return this.fail(W5500Err.BUS);
     }
-    const next = (wr + n) & 0xffff;
-    if (!this.bus.write16(SnReg.Sn_TX_WR, socketBlock(sn), next)) return this.fail(W5500Err.BUS);
-    this.txWr[sn] = next;
+    this.txWr[sn] = (wr + n) & 0xffff;
     this.txFree[sn] = free - n;
-    this.flags[sn] = (f | F.SENDING) & ~(F.WANT_SPACE | F.STALLED);
+    this.txHeld[sn] += n;
+    this.flags[sn] = f & ~F.WANT_SPACE;
+    if (f & F.SENDING) return n;
+    const r = this.commit(sn);
+    return r < 0 ? r : n;
+  }
+
+  /** Moves Sn_TX_WR past every byte written and issues SEND for all of them. */
+  protected commit(sn: number): number {
+    if (!this.bus.write16(SnReg.Sn_TX_WR, socketBlock(sn), this.txWr[sn])) return this.fail(W5500Err.BUS);
+    this.txHeld[sn] = 0;
+    this.flags[sn] = (this.flags[sn] | F.SENDING) & ~F.STALLED;
     this.sendAt[sn] = this.clock.now();
     const r = this.command(sn, Sn_CR.SEND);
     if (r) return r;
     this.observe(sn, this.res.ir, this.res.sr);
     this.afterCall();
     this.startStallTimer();
-    return n;
+    return W5500Err.OK;
   }
 
-  /** Sn_TX_FSR (stable), and Sn_TX_WR with it the first time after OPEN or connection set-up. */
+  /**
+   * Sn_TX_FSR (stable), and Sn_TX_WR with it the first time after OPEN or connection set-up. The
+   * chip counts held bytes as free until their SEND, so they are taken off here.
+   */
   protected readTxFree(sn: number): number {
     const block = socketBlock(sn);
     const withWr = !(this.flags[sn] & F.TXWR);
@@ -84,7 +99,9 @@ export abstract class W5500Ring extends W5500Service {
       this.txWr[sn] = (rest[2] << 8) | rest[3];
       this.flags[sn] |= F.TXWR;
     }
-    this.txFree[sn] = v > this.txSize[sn] ? this.txSize[sn] : v;
+    const fsr = v > this.txSize[sn] ? this.txSize[sn] : v;
+    const held = this.txHeld[sn];
+    this.txFree[sn] = fsr > held ? fsr - held : 0;
     return this.txFree[sn];
   }
 
@@ -99,7 +116,8 @@ export abstract class W5500Ring extends W5500Service {
       const v = this.bus.read(SnReg.Sn_RX_WR, block, 2);
       if (!v) return this.fail(W5500Err.BUS);
       const n = (((v[0] << 8) | v[1]) - this.rxRd[sn]) & 0xffff;
-      return n > this.rxSize[sn] ? this.rxSize[sn] : n;
+      this.rxKnown[sn] = n > this.rxSize[sn] ? this.rxSize[sn] : n;
+      return this.rxKnown[sn];
     }
     const withRd = !(f & F.RXRD);
     const rest = this.scratch;
@@ -109,7 +127,8 @@ export abstract class W5500Ring extends W5500Service {
       this.rxRd[sn] = (rest[0] << 8) | rest[1];
       this.flags[sn] |= F.RXRD;
     }
-    return n > this.rxSize[sn] ? this.rxSize[sn] : n;
+    this.rxKnown[sn] = n > this.rxSize[sn] ? this.rxSize[sn] : n;
+    return this.rxKnown[sn];
   }
 
   protected readRx(sn: number, from: number, dest: Uint8Array, at: number, n: number): number {
@@ -127,6 +146,8 @@ export abstract class W5500Ring extends W5500Service {
   protected consume(sn: number, n: number, ret: number): number {
     const next = (this.rxRd[sn] + n) & 0xffff;
     this.rxRd[sn] = next;
+    const k = this.rxKnown[sn];
+    this.rxKnown[sn] = k > n ? k - n : 0;
     if (this.sr[sn] === Sn_SR.SOCK_CLOSED) return ret;
     if (!this.bus.write16(SnReg.Sn_RX_RD, socketBlock(sn), next)) return this.fail(W5500Err.BUS);
     const r = this.command(sn, Sn_CR.RECV);

@@ -13,6 +13,7 @@ import { W5500Faults } from './faults';
  */
 export abstract class W5500Service extends W5500Faults {
   protected abstract readTxFree(sn: number): number;
+  protected abstract commit(sn: number): number;
 
   /**
    * Services the chip now and delivers what it found before returning: what the INT watch (or the
@@ -22,7 +23,7 @@ export abstract class W5500Service extends W5500Faults {
   poll(): void {
     if (!this.ready || this.inService) return;
     this.service();
-    if (this.ready) this.watch();
+    if (this.ready && this.watched) this.watch();
     if (this.ready) this.dispatchAll();
   }
 
@@ -77,10 +78,12 @@ export abstract class W5500Service extends W5500Faults {
         return;
       }
       this.pend[sn] |= ir;
+      this.queued |= 1 << sn;
     }
     if (sr !== this.sr[sn]) {
       this.sr[sn] = sr;
       this.dirty |= 1 << sn;
+      this.queued |= 1 << sn;
     }
   }
 
@@ -88,15 +91,9 @@ export abstract class W5500Service extends W5500Faults {
   protected afterCall(): void {
     if (this.inService) return;
     this.kick();
-    if (this.dispatchTimer || !this.hasWork()) return;
+    if (this.dispatchTimer || !(this.failDirty || this.linkDirty || this.queued)) return;
     const self = this;
     this.dispatchTimer = this.clock.setTimeout(function () { self.dispatchTimer = 0; self.dispatchAll(); }, 0);
-  }
-
-  private hasWork(): boolean {
-    if (this.failDirty || this.linkDirty || this.dirty) return true;
-    for (let sn = 0; sn < Chip.SOCKETS; sn++) if (this.pend[sn] || this.extra[sn]) return true;
-    return false;
   }
 
   protected dispatchAll(): void {
@@ -111,8 +108,9 @@ export abstract class W5500Service extends W5500Faults {
       this.linkDirty = false;
       this.handler.link(this.linkUp);
     }
-    for (let sn = 0; sn < Chip.SOCKETS && this.ready; sn++) {
-      if (this.pend[sn] || this.extra[sn] || (this.dirty & (1 << sn))) this.dispatch(sn);
+    // Only the sockets with something queued, in socket order; none at all on an idle wake-up.
+    for (let sn = 0; sn < Chip.SOCKETS && (this.queued >> sn) !== 0 && this.ready; sn++) {
+      if (this.queued & (1 << sn)) this.dispatch(sn);
     }
   }
 
@@ -129,6 +127,7 @@ export abstract class W5500Service extends W5500Faults {
     this.pend[sn] = 0;
     this.extra[sn] = 0;
     this.dirty &= ~(1 << sn);
+    this.queued &= ~(1 << sn);
     let f = this.flags[sn];
     if (!(f & F.OPEN)) return;
     const sr = this.sr[sn];
@@ -137,11 +136,14 @@ export abstract class W5500Service extends W5500Faults {
       // Connection set-up re-initialises the TX pointers: read them again before the first SEND.
       this.flags[sn] = f = (f | F.CON_SEEN) & ~(F.CONNECTING | F.TXWR);
       this.txFree[sn] = this.txSize[sn];
+      this.txHeld[sn] = 0;
       if (!this.emit(sn, SnEvent.CON)) return;
     }
     if ((ir & Sn_IR.SEND_OK) && (this.flags[sn] & F.SENDING)) {
       this.flags[sn] &= ~(F.SENDING | F.STALLED);
       if (!tcp) this.txFree[sn] = this.txSize[sn];
+      // What was written while that SEND was in flight goes now, all of it in one SEND.
+      if (this.txHeld[sn] > 0 && (sr === Sn_SR.SOCK_ESTABLISHED || sr === Sn_SR.SOCK_CLOSE_WAIT) && this.commit(sn) < 0) return;
       if (!this.emit(sn, SnEvent.SEND_OK)) return;
     }
     if ((x & X.WRITABLE) && !this.emit(sn, SnEvent.WRITABLE)) return;
@@ -151,7 +153,7 @@ export abstract class W5500Service extends W5500Faults {
     const reset = tcp && sr === Sn_SR.SOCK_CLOSED && !(f & (F.DISCON_SENT | F.FIN_SEEN)) && !(ir & Sn_IR.TIMEOUT);
     if ((ir & Sn_IR.DISCON) && !reset) {
       this.flags[sn] |= F.FIN_SEEN;
-      if ((f & F.DISCON_SENT) && sr !== Sn_SR.SOCK_CLOSED) this.startWatch(Def.CLOSE_WATCH_FIRST_MS);
+      if ((f & F.DISCON_SENT) && sr !== Sn_SR.SOCK_CLOSED) this.startWatch(sn, Def.CLOSE_WATCH_FIRST_MS);
       if (!this.emit(sn, SnEvent.DISCON)) return;
     }
     if (ir & Sn_IR.TIMEOUT) {
@@ -259,8 +261,9 @@ export abstract class W5500Service extends W5500Faults {
    * Polls what the chip does not interrupt for: a socket closing after our DISCON (TIME_WAIT and
    * LAST_ACK end in CLOSED silently), a CONNECT that may be refused silently, TX space coming back.
    */
-  protected startWatch(first: number): void {
+  protected startWatch(sn: number, first: number): void {
     if (!this.ready) return;
+    this.watched |= 1 << sn;
     const due = this.clock.now() + first;
     if (this.watchTimer && this.watchDue <= due) return;
     this.watchTimer = this.clear(this.watchTimer);
@@ -283,8 +286,13 @@ export abstract class W5500Service extends W5500Faults {
 
   private watch(): void {
     if (!this.ready) return;
-    for (let sn = 0; sn < Chip.SOCKETS && this.ready; sn++) {
+    for (let sn = 0; sn < Chip.SOCKETS && (this.watched >> sn) !== 0 && this.ready; sn++) {
+      if (!(this.watched & (1 << sn))) continue;
       const w = this.needsWatch(sn);
+      if (!w) {
+        this.watched &= ~(1 << sn);
+        continue;
+      }
       if (w & 1) {
         const v = this.bus.read(SnReg.Sn_IR, socketBlock(sn), 2);
         if (!v) { this.fail(W5500Err.BUS); return; }
@@ -297,13 +305,15 @@ export abstract class W5500Service extends W5500Faults {
         if (free > 0) {
           this.flags[sn] &= ~F.WANT_SPACE;
           this.extra[sn] |= X.WRITABLE;
+          this.queued |= 1 << sn;
         }
       }
     }
     this.dispatchAll();
-    let again = false;
-    for (let sn = 0; sn < Chip.SOCKETS; sn++) if (this.needsWatch(sn)) again = true;
-    if (!again || !this.ready || this.watchTimer) return;
+    for (let sn = 0; sn < Chip.SOCKETS && (this.watched >> sn) !== 0; sn++) {
+      if ((this.watched & (1 << sn)) && !this.needsWatch(sn)) this.watched &= ~(1 << sn);
+    }
+    if (!this.watched || !this.ready || this.watchTimer) return;
     this.watchDelay = this.watchDelay * 2 < Def.WATCH_MAX_MS ? this.watchDelay * 2 : Def.WATCH_MAX_MS;
     this.watchDue = this.clock.now() + this.watchDelay;
     const self = this;

@@ -152,6 +152,10 @@ export class W5500State {
   protected active = 0;
   /** bit per socket: Sn_SR changed and is not delivered yet */
   protected dirty = 0;
+  /** bit per socket: something (Sn_IR bits, X bits, a Sn_SR change) waits for delivery */
+  protected queued = 0;
+  /** bit per socket: the close/connect/space watch looks at it */
+  protected watched = 0;
 
   protected flags: Uint16Array = new Uint16Array(Chip.SOCKETS);
   protected proto: Uint8Array = new Uint8Array(Chip.SOCKETS);
@@ -163,7 +167,15 @@ export class W5500State {
   protected mr: Uint8Array = new Uint8Array(Chip.SOCKETS);
   protected txWr: Uint16Array = new Uint16Array(Chip.SOCKETS);
   protected rxRd: Uint16Array = new Uint16Array(Chip.SOCKETS);
+  /** TX space known free for new bytes: Sn_TX_FSR as last read, less what was written since */
   protected txFree: Uint16Array = new Uint16Array(Chip.SOCKETS);
+  /**
+   * TCP: bytes written into the TX ring behind the chip's Sn_TX_WR while a SEND awaited SEND_OK;
+   * they go with one SEND at SEND_OK (Sn_TX_FSR does not count them until then)
+   */
+  protected txHeld: Uint16Array = new Uint16Array(Chip.SOCKETS);
+  /** bytes known to wait in the RX ring: Sn_RX_RSR as last read, less what was taken since (a lower bound) */
+  protected rxKnown: Uint16Array = new Uint16Array(Chip.SOCKETS);
   protected sendAt: Float64Array = new Float64Array(Chip.SOCKETS);
   protected dest: Uint8Array = new Uint8Array(Chip.SOCKETS * 6);
   protected destSet = 0;

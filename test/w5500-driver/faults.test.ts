@@ -125,9 +125,11 @@ describe('W5500 driver under chip faults', () => {
     assert.equal(peer.received.length, 100);
     r.run(100);
     assert.deepEqual(r.take(), ['0:SEND_STALLED']);
-    assert.equal(r.driver.send(0, new Uint8Array(1)), W5500Err.BUSY);
+    assert.equal(r.driver.send(0, new Uint8Array(1)), 1, 'written into the TX ring, behind the SEND in flight');
+    assert.equal(r.driver.sending(0), true);
     r.run(1000);
     assert.deepEqual(r.take(), []);
+    assert.equal(peer.received.length, 100, 'no second SEND without the first SEND_OK');
   });
 
   it('link down: found by the stall check (SEND_STALLED after link:down) and by the health poll', () => {

@@ -104,14 +104,49 @@ describe('W5500 driver: TCP client', () => {
     assert.equal(text(buf.subarray(0, 5)), 'after');
   });
 
-  it('allows one SEND in flight and refuses sending in the wrong state or on the wrong protocol', () => {
+  it('one SEND in flight: what is written meanwhile waits in the TX ring and goes with one SEND at SEND_OK', () => {
+    const r = up({ model: { trace: true } });
+    const peer = client(r);
+    r.take();
+    const a = new Uint8Array(100).fill(1);
+    const b = new Uint8Array(60).fill(2);
+    const c = new Uint8Array(40).fill(3);
+    assert.equal(r.driver.send(0, a), 100);
+    r.model.trace.reset();
+    assert.equal(r.driver.send(0, b), 60);
+    assert.equal(r.driver.send(0, c), 40);
+    assert.equal(r.driver.sending(0), true);
+    // the data only: no Sn_TX_WR, no SEND while the first SEND awaits SEND_OK
+    assert.deepEqual(r.frames().map((f) => f.split(' ').slice(0, 3).join(' ')), ['W S0_TX 0064', 'W S0_TX 00a0']);
+    r.model.trace.reset();
+    r.run(5);
+    // SEND_OK: Sn_IR+Sn_SR, clear it, then Sn_TX_WR past both writes and one SEND for their 100 bytes
+    assert.deepEqual(r.frames().slice(0, 5), ['R S0 0002 2', 'W S0 0002 10', 'W S0 0024 00 c8', 'W S0 0001 20', 'R S0 0001 3']);
+    r.run(5);
+    assert.deepEqual(r.take(), ['0:SEND_OK', '0:SEND_OK']);
+    assert.equal(r.driver.sending(0), false);
+    assert.deepEqual(Buffer.from(peer.received), Buffer.concat([a, b, c]));
+  });
+
+  it('a full TX ring takes nothing more until the peer has acknowledged; WRITABLE or SEND_OK tells when', () => {
+    const r = up();
+    const peer = client(r);
+    r.take();
+    const d = new Uint8Array(3000);
+    for (let i = 0; i < d.length; i++) d[i] = i & 0xff;
+    assert.equal(r.driver.send(0, d), 2048);
+    assert.equal(r.driver.send(0, d.subarray(2048)), 0);
+    r.run(5);
+    assert.deepEqual(r.take(), ['0:SEND_OK', '0:WRITABLE']);
+    assert.equal(r.driver.send(0, d.subarray(2048)), 952);
+    r.run(5);
+    assert.deepEqual(Buffer.from(peer.received), Buffer.from(d));
+  });
+
+  it('refuses sending in the wrong state or on the wrong protocol', () => {
     const r = up();
     client(r);
     const d = new Uint8Array(100);
-    assert.equal(r.driver.send(0, d), 100);
-    assert.equal(r.driver.send(0, d), W5500Err.BUSY);
-    r.run(5);
-    assert.equal(r.driver.send(0, d), 100);
     assert.equal(r.driver.send(1, d), W5500Err.STATE);
     assert.equal(r.driver.sendTo(0, d, ip4(PEER_IP), PORT), W5500Err.STATE);
     assert.equal(r.driver.send(9, d), W5500Err.ARG);
