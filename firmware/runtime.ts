@@ -33,8 +33,6 @@ export interface NetOptions {
   pollInterval?: number;
   /** W5500: the driver's SEND_OK stall report, ms */
   sendStallMs?: number;
-  /** W5500: bytes per connection queued in RAM while a SEND is in flight (default 512, 0 = none) */
-  stageBytes?: number;
   /**
    * W5500: check the chip (presence, reset, link) every so many ms while idle, one 34-byte read
    * (default 1000; 0 = only on events), so idle connections learn of a chip reset as WSAENETDOWN

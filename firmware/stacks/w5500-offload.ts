@@ -48,7 +48,7 @@ export function startW5500(hal: BoardHal, nic: W5500Nic, opts: NetOptions, ip: n
     res.reason = 'W5500 bring-up failed: ' + describeErr(err);
     return res;
   }
-  const transport = new OffloadTransport({ driver: driver, clock: hal.clock, ip: ip, int: hal.int, healthMs: healthMs, stageBytes: opts.stageBytes });
+  const transport = new OffloadTransport({ driver: driver, clock: hal.clock, ip: ip, int: hal.int, healthMs: healthMs });
   res.transport = transport;
   res.stop = function () {
     transport.stop();

@@ -168,7 +168,7 @@ export interface Transport {
    * no room: a `writable` event follows when room comes back), or TErr. Never blocks.
    */
   send(ep: number, buf: Uint8Array, off: number, len: number): number;
-  /** room for `send` now (W5500: Sn_TX_FSR less what is staged) */
+  /** room for `send` now (W5500: Sn_TX_FSR as last read, less what was written since) */
   writeSpace(ep: number): number;
   /** one datagram: returns `len` when sent or queued, 0 when busy (a `writable` event follows), or TErr */
   sendTo(ep: number, buf: Uint8Array, off: number, len: number, ip: number, port: number): number;

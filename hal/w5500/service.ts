@@ -35,12 +35,8 @@ export abstract class W5500Service extends W5500Faults {
     if (!this.ready) return -1;
     const now = this.clock.now();
     let due = -1;
-    for (let sn = 0; sn < Chip.SOCKETS; sn++) {
-      if (!this.needsWatch(sn)) continue;
-      // poll() has just watched: the next look is one watch interval on, or when the timer says
-      due = this.watchTimer && this.watchDue > now ? this.watchDue : now + this.watchDelay;
-      break;
-    }
+    // poll() has just watched: the next look is one watch interval on, or when the timer says
+    if (this.watched) due = this.watchTimer && this.watchDue > now ? this.watchDue : now + this.watchDelay;
     if (!this.int) {
       const p = now + this.pollMin;
       if (due < 0 || p < due) due = p;

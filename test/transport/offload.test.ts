@@ -167,17 +167,18 @@ describe('offload transport on the W5500 model (virtual network)', () => {
   });
 
   describe('data', () => {
-    it('moves exact bytes both ways; while a SEND is in flight up to stageBytes queue in RAM, then writable', () => {
+    it('moves exact bytes both ways; a full TX ring takes nothing until the peer acknowledged, then writable', () => {
       r = new TRig();
       const { ep, peer } = connected(r);
       const out = bytes(3000);
       assert.equal(r.t.send(ep, out, 0, 3000), 2048, 'the whole 2 KB TX buffer');
-      assert.equal(r.t.send(ep, out, 2048, 952), 512, 'staged behind the SEND in flight');
+      assert.equal(r.t.send(ep, out, 2048, 952), 0, 'nothing fits behind the SEND in flight');
       assert.equal(r.t.writeSpace(ep), 0);
-      assert.equal(r.t.unsent(ep), 2048 + 512);
+      assert.equal(r.t.unsent(ep), 2048);
       r.run(10);
       assert.deepEqual(r.take(), [`writable ${ep}`]);
-      assert.equal(r.t.send(ep, out, 2560, 440), 440);
+      assert.equal(r.t.writeSpace(ep), 2048);
+      assert.equal(r.t.send(ep, out, 2048, 952), 952);
       r.run(10);
       assert.deepEqual(Buffer.from(peer.received), Buffer.from(out));
       assert.equal(r.t.unsent(ep), 0);
@@ -188,6 +189,24 @@ describe('offload transport on the W5500 model (virtual network)', () => {
       assert.equal(r.t.readable(ep), 100);
       assert.deepEqual(recvAll(r, ep), bytes(100, 9));
       assert.equal(r.t.readable(ep), 0);
+    });
+
+    it('sends while a SEND is in flight go into the TX ring and leave with one SEND at its SEND_OK', () => {
+      r = new TRig();
+      const { ep, peer } = connected(r);
+      const out = bytes(1000);
+      const w0 = r.net.wire.length;
+      assert.equal(r.t.send(ep, out, 0, 400), 400);
+      assert.equal(r.t.send(ep, out, 400, 100), 100, 'into the ring behind the SEND in flight');
+      assert.equal(r.t.send(ep, out, 500, 500), 500);
+      assert.equal(r.t.writeSpace(ep), 2048 - 1000);
+      assert.equal(r.t.unsent(ep), 1000);
+      r.run(10);
+      const sent = r.wire(w0).filter((w) => w.startsWith('chip>peer'));
+      assert.deepEqual(sent, ['chip>peer data 400', 'chip>peer data 600'], 'two SENDs: the first 400, then the 600 written meanwhile');
+      assert.deepEqual(Buffer.from(peer.received), Buffer.from(out));
+      assert.equal(r.t.unsent(ep), 0);
+      assert.equal(r.t.writeSpace(ep), 2048);
     });
 
     it('the queries (readable, writeSpace, unsent, pendingAccepts, available) cost no bus traffic', () => {
@@ -251,7 +270,7 @@ describe('offload transport on the W5500 model (virtual network)', () => {
       const w0 = r.net.wire.length;
       const data = bytes(1800);
       assert.equal(r.t.send(ep, data, 0, 1500), 1500);
-      assert.equal(r.t.send(ep, data, 1500, 300), 300, 'staged while the first SEND is in flight');
+      assert.equal(r.t.send(ep, data, 1500, 300), 300, 'into the TX ring while the first SEND is in flight');
       r.t.shutdownSend(ep);
       assert.equal(r.t.send(ep, bytes(1), 0, 1), TErr.Invalid, 'no send after shutdown');
       r.run(10);
@@ -294,11 +313,11 @@ describe('offload transport on the W5500 model (virtual network)', () => {
       const { ep, peer } = connected(r);
       peer.setZeroWindow(true);
       r.t.send(ep, bytes(300), 0, 300);
-      assert.equal(r.t.send(ep, bytes(100), 0, 100), 100, 'staged');
+      assert.equal(r.t.send(ep, bytes(100), 0, 100), 100, 'into the TX ring, behind the SEND in flight');
       r.run(5);
       peer.rst();
       r.run(5);
-      assert.deepEqual(r.take(), [`ended ${ep} Reset 400`], 'in the chip and staged');
+      assert.deepEqual(r.take(), [`ended ${ep} Reset 400`], 'sent and not acknowledged, and not yet sent');
       assert.equal(r.t.unsent(ep), 400);
       assert.equal(r.t.send(ep, bytes(1), 0, 1), TErr.Invalid);
       assert.equal(r.t.release(ep), true);

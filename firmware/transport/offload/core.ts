@@ -77,7 +77,6 @@ export class OffloadCore {
   seq = 1;
   queue: DeferredEvents;
   ports: EphemeralPorts;
-  stageMax: number;
   maxDatagram: number;
 
   // per endpoint
@@ -98,9 +97,6 @@ export class OffloadCore {
    */
   rxKnown: Int32Array;
   txKnown: Uint16Array;
-  /** bytes taken by send() while a SEND was in flight, not yet handed to the chip */
-  stage: (Uint8Array | undefined)[] = [];
-  staged: Uint16Array;
   /** datagram endpoints: one datagram read ahead, so `readable` can give its length */
   dgBuf: (Uint8Array | undefined)[] = [];
   dgLen: Int32Array;
@@ -117,12 +113,11 @@ export class OffloadCore {
   ip4: Uint8Array = new Uint8Array(4);
   addr6: Uint8Array = new Uint8Array(6);
 
-  constructor(drv: W5500, clock: Clock, ip: number, max: number, ephemeralBase: number, stageMax: number, deliver: DeferredDeliver) {
+  constructor(drv: W5500, clock: Clock, ip: number, max: number, ephemeralBase: number, deliver: DeferredDeliver) {
     this.drv = drv;
     this.clock = clock;
     this.ip = ip >>> 0;
     this.max = max;
-    this.stageMax = stageMax;
     this.queue = new DeferredEvents(clock, max, deliver);
     this.ports = new EphemeralPorts(ephemeralBase);
     const n = max;
@@ -138,7 +133,6 @@ export class OffloadCore {
     this.dgLen = new Int32Array(n);
     this.rxKnown = new Int32Array(n);
     this.txKnown = new Uint16Array(n);
-    this.staged = new Uint16Array(n);
     this.dgFrom = new Float64Array(n);
     this.dgFromPort = new Uint16Array(n);
     // filled in place rather than chained, so nothing depends on what fill() returns
@@ -175,7 +169,6 @@ export class OffloadCore {
     this.dgLen[ep] = -1;
     this.rxKnown[ep] = 0;
     this.txKnown[ep] = 0;
-    this.staged[ep] = 0;
   }
 
   /** the record is free; what is queued for it is stale (the hardware socket is the pool's to free first) */
@@ -186,7 +179,6 @@ export class OffloadCore {
     this.fl[ep] = 0;
     this.port[ep] = 0;
     this.dgLen[ep] = -1;
-    this.staged[ep] = 0;
     this.queue.retire(ep);
   }
 

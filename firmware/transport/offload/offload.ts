@@ -22,7 +22,7 @@ import { Deferred } from '../deferred';
 import { Ephemeral } from '../ephemeral';
 import { Fl, OffloadCore, Role, St, validRange } from './core';
 import { armAll, armMore, countRole, freeEndpoint, freeListeners, freeSockets, oldestReady, openListener, takeSocket, takeable } from './pool';
-import { flushStage, pendingNow, streamSend, streamUnsent, streamWriteSpace } from './stream-tx';
+import { finIfSent, pendingNow, streamSend, streamUnsent, streamWriteSpace } from './stream-tx';
 import { datagramRecv, datagramSend, datagramWriteSpace } from './datagram';
 import { onFailure, onSocket } from './service';
 import { bytesToIp, ipToBytes } from './ip';
@@ -44,16 +44,10 @@ export interface OffloadOptions {
   maxEndpoints?: number;
   /** first ephemeral port (default 49152) */
   ephemeralBase?: number;
-  /**
-   * bytes a connection may queue in RAM while a SEND awaits SEND_OK (the chip takes one SEND at a
-   * time); they go to the chip with the next SEND. Default 512; 0 = none (send returns 0 meanwhile)
-   */
-  stageBytes?: number;
 }
 
 const enum Def {
   MAX_ENDPOINTS = 16,
-  STAGE_BYTES = 512,
   /** how often `idle` looks at INTn, ms (a pin read, no bus traffic) */
   IDLE_STEP_MS = 1,
 }
@@ -67,7 +61,6 @@ export class OffloadTransport implements Transport {
 
   constructor(opts: OffloadOptions) {
     const max = opts.maxEndpoints !== undefined && opts.maxEndpoints >= Chip.SOCKETS ? opts.maxEndpoints : Def.MAX_ENDPOINTS;
-    const stage = opts.stageBytes !== undefined && opts.stageBytes >= 0 ? opts.stageBytes : Def.STAGE_BYTES;
     const eph = opts.ephemeralBase !== undefined ? opts.ephemeralBase : Ephemeral.FIRST;
     let c: OffloadCore;
     const deliver = function (ep: number, what: Deferred): void {
@@ -75,7 +68,7 @@ export class OffloadTransport implements Transport {
       else if (what === Deferred.PeerFin) c.sink.peerFin(ep);
       else if (what === Deferred.Acceptable) c.sink.acceptable(ep);
     };
-    c = new OffloadCore(opts.driver, opts.clock, opts.ip, max, eph, stage, deliver);
+    c = new OffloadCore(opts.driver, opts.clock, opts.ip, max, eph, deliver);
     c.queue.afterFlush = function () { armAll(c); };
     this.c = c;
     this.int = opts.int;
@@ -317,7 +310,7 @@ export class OffloadTransport implements Transport {
     if (!c.live(ep) || !c.isStream(ep) || (c.fl[ep] & Fl.SHUT)) return;
     c.fl[ep] |= Fl.SHUT;
     // Still connecting: the DISCON follows CON. Otherwise once the SEND in flight has completed.
-    if (c.st[ep] === St.Connected) flushStage(c, ep);
+    if (c.st[ep] === St.Connected) finIfSent(c, ep);
   }
 
   abort(ep: number): number {

@@ -8,7 +8,7 @@ import { EndpointKind, TCause } from '../transport';
 import { Fl, Role, St } from './core';
 import type { OffloadCore } from './core';
 import { dropListeners, freeEndpoint, relisten } from './pool';
-import { flushStage, pendingNow } from './stream-tx';
+import { finIfSent, pendingNow } from './stream-tx';
 import { pullDatagram } from './datagram';
 import { arpFailed, txFree } from './chip-reads';
 
@@ -23,7 +23,6 @@ function end(c: OffloadCore, ep: number, cause: TCause): void {
   const s = c.sn[ep];
   const unsent = cause === TCause.None || s < 0 ? 0 : pendingNow(c, ep);
   c.unsentAt[ep] = unsent;
-  c.staged[ep] = 0;
   c.txKnown[ep] = 0;
   if (c.down) c.rxKnown[ep] = 0;
   else c.learnRx(ep);
@@ -55,7 +54,7 @@ function connectEvent(c: OffloadCore, s: number, ep: number, ev: number): void {
     c.st[ep] = St.Connected;
     c.txKnown[ep] = c.drv.txSize[s];
     c.rxKnown[ep] = 0;
-    if (c.fl[ep] & Fl.SHUT) flushStage(c, ep);
+    finIfSent(c, ep);
     c.sink.connectDone(ep, TCause.None);
   } else if (ev === SnEvent.TIMEOUT || ev === SnEvent.RESET) {
     const cause = ev === SnEvent.RESET ? TCause.Refused : (arpFailed(c.drv, s, c.addr6) ? TCause.Unreachable : TCause.Timeout);
@@ -81,7 +80,7 @@ function connectionEvent(c: OffloadCore, s: number, ep: number, ev: number): voi
     case SnEvent.SEND_OK:
     case SnEvent.WRITABLE:
       c.txKnown[ep] = txFree(c.drv, s);
-      flushStage(c, ep);
+      finIfSent(c, ep);
       owedWrite(c, ep);
       return;
     case SnEvent.DISCON:
