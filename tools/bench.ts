@@ -7,6 +7,9 @@ import { Rig, ip4, PEER_IP } from '../sim/w5500/driver-rig';
 import { SnEvent } from '../hal/w5500/events';
 import { Sn_MR } from '../hal/w5500/registers';
 import { blockingRecvWakeups } from '../sim/blocking-wakeups';
+import { createHarness } from '../sim/harness';
+import type { Harness } from '../sim/harness';
+import { AddressFamily, SockType } from '../firmware/socket/constants';
 
 interface Timing {
   name: string;
@@ -142,6 +145,102 @@ function idle(t: Timing, int: boolean): Row {
   return { scenario: '(e) 1 s idle', timing: t.name, int: int ? 'INT' : 'poll', transactions: c.transactions, bytes: c.bytes, payload: c.payloadBytes };
 }
 
+const KIB = 1024;
+const DEFAULT_KIB = 64;
+/** what the application hands to recv at a time in the default-configuration rows */
+const APP_RECV_BUF = 2048;
+
+interface PerKiB {
+  what: string;
+  int: string;
+  transactions: number;
+  bytes: number;
+  kib: number;
+}
+
+/** the default configuration (8 sockets × 2 KB, runtime defaults) through the socket layer, connected to a scripted peer */
+async function defaultConnection(int: boolean): Promise<{ h: Harness; s: number; peer: ReturnType<typeof peerOf> }> {
+  const h = await createHarness({ int, latencyMs: 0.5 });
+  const vnet = h.vnet;
+  if (!vnet) throw new Error('no virtual network');
+  const l = vnet.listen({ ip: PEER_IP, port: PORT });
+  const s = h.api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
+  if (h.api.connect(s, PEER_IP, PORT) !== 0) throw new Error('connect failed: ' + h.api.WSAGetLastError());
+  await h.run(5);
+  return { h, s, peer: peerOf(l) };
+}
+
+function peerOf(l: ReturnType<NonNullable<Harness['vnet']>['listen']>) {
+  return l.accepted[0];
+}
+
+/** typed-array bytes held by `obj`'s own members, and bytes of Uint8Arrays held in its array members (per-endpoint buffers) */
+function heldBytes(obj: object): { tables: number; buffers: number } {
+  let tables = 0;
+  let buffers = 0;
+  for (const v of Object.values(obj)) {
+    if (ArrayBuffer.isView(v)) tables += v.byteLength;
+    else if (Array.isArray(v)) for (const e of v) if (e instanceof Uint8Array) buffers += e.byteLength;
+  }
+  return { tables, buffers };
+}
+
+/** RAM the driver and the transport give one connection, after it has moved data both ways */
+async function ramPerConnection(): Promise<string> {
+  const { h, s, peer } = await defaultConnection(true);
+  // the offload transport keeps its records in `c` (core.ts), the driver in `c.drv`: tool-side introspection only
+  const core = (h.transport as unknown as { c?: { drv?: object } }).c;
+  if (!core || !core.drv) throw new Error('the offload transport no longer keeps its records in c / c.drv: update the RAM probe');
+  const before = heldBytes(core).buffers;
+  h.api.send(s, new Uint8Array(8 * KIB), undefined, undefined);
+  peer.send(new Uint8Array(8 * KIB));
+  const buf = new Uint8Array(APP_RECV_BUF);
+  let have = 0;
+  while (have < 8 * KIB) have += h.api.recv(s, buf, undefined, undefined);
+  const t = heldBytes(core);
+  const d = heldBytes(core.drv);
+  const slots = h.transport.maxEndpoints();
+  await h.close();
+  return `RAM per connection: ${t.buffers - before} bytes of data buffers (beyond that, TX and RX data stay in the chip's rings); ` +
+    `fixed bookkeeping tables: transport ${t.tables} bytes for ${slots} endpoints, driver ${d.tables} bytes for 8 hardware sockets ` +
+    '(typed arrays; the socket layer\'s per-socket object comes on top)';
+}
+
+async function defaultSend(int: boolean): Promise<PerKiB> {
+  const { h, s, peer } = await defaultConnection(int);
+  const data = new Uint8Array(DEFAULT_KIB * KIB);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 13) & 0xff;
+  h.trace.reset();
+  const n = h.api.send(s, data, undefined, undefined);
+  if (n !== data.length) throw new Error('blocking send took ' + n);
+  if (!(await h.runUntil(() => peer.received.length === data.length, 10000))) throw new Error('peer got ' + peer.received.length);
+  const c = h.trace.counters();
+  if (Buffer.compare(Buffer.from(peer.received), Buffer.from(data)) !== 0) throw new Error('peer got other bytes');
+  await h.close();
+  return { what: `send ${DEFAULT_KIB} KiB (one blocking send)`, int: int ? 'INT' : 'poll', transactions: c.transactions, bytes: c.bytes, kib: DEFAULT_KIB };
+}
+
+async function defaultRecv(int: boolean): Promise<PerKiB> {
+  const { h, s, peer } = await defaultConnection(int);
+  const data = new Uint8Array(DEFAULT_KIB * KIB);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 11) & 0xff;
+  const got = new Uint8Array(data.length);
+  const buf = new Uint8Array(APP_RECV_BUF);
+  h.trace.reset();
+  peer.send(data);
+  let have = 0;
+  while (have < data.length) {
+    const n = h.api.recv(s, buf, undefined, undefined);
+    if (n <= 0) throw new Error('recv gave ' + n + ' after ' + have);
+    got.set(buf.subarray(0, n), have);
+    have += n;
+  }
+  const c = h.trace.counters();
+  if (Buffer.compare(Buffer.from(got), Buffer.from(data)) !== 0) throw new Error('received other bytes');
+  await h.close();
+  return { what: `receive ${DEFAULT_KIB} KiB (blocking recv, ${APP_RECV_BUF}-byte buffer)`, int: int ? 'INT' : 'poll', transactions: c.transactions, bytes: c.bytes, kib: DEFAULT_KIB };
+}
+
 function pad(s: string, n: number, right = false): string {
   return right ? s.padStart(n) : s.padEnd(n);
 }
@@ -189,3 +288,20 @@ console.log('');
 console.log('socket layer over the offload transport (sim/harness.ts, default configuration), blocking recv with SO_RCVTIMEO 300 ms and no data:');
 console.log(`  INT wired: ${waitInt.wakeups} wake-ups, ${waitInt.transactions} SPI transactions, returned after ${waitInt.elapsedMs} ms`);
 console.log(`  polling:   ${waitPoll.wakeups} wake-ups, ${waitPoll.transactions} SPI transactions, returned after ${waitPoll.elapsedMs} ms`);
+async function defaultRows(): Promise<void> {
+  const rows2: PerKiB[] = [];
+  for (const int of [true, false]) rows2.push(await defaultSend(int), await defaultRecv(int));
+  console.log('');
+  console.log('(f) the default configuration: 8 sockets x 2 KB TX and RX, through the socket layer (blocking calls), timing "realistic"');
+  const h2 = [pad('operation', 48), pad('INT', 5), pad('transactions', 12, true), pad('SPI bytes', 10, true), pad('per KiB', 8, true)];
+  console.log(h2.join(' | '));
+  console.log(h2.map((x) => '-'.repeat(x.length)).join('-|-'));
+  for (const r of rows2) {
+    console.log([pad(r.what, 48), pad(r.int, 5), pad(String(r.transactions), 12, true), pad(String(r.bytes), 10, true),
+      pad((r.transactions / r.kib).toFixed(2), 8, true)].join(' | '));
+  }
+  console.log('target: <= 5 transactions per KiB sent and per KiB received');
+  console.log(await ramPerConnection());
+}
+
+await defaultRows();
