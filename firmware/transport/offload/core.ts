@@ -73,6 +73,8 @@ export class OffloadCore {
   sink: TransportSink = NOSINK;
   /** the NIC failed: every member answers NetDown */
   down = false;
+  /** a hardware socket came free since listeners were last re-armed */
+  socketFreed = false;
   /** orders accepts (oldest first) */
   seq = 1;
   queue: DeferredEvents;

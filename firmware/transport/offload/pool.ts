@@ -66,6 +66,7 @@ export function freeSocket(c: OffloadCore, s: number): void {
   c.role[s] = Role.Free;
   c.snEp[s] = -1;
   c.snFin[s] = 0;
+  c.socketFreed = true;
   c.queue.schedule();
 }
 
@@ -96,6 +97,7 @@ export function relisten(c: OffloadCore, s: number, ep: number): void {
   c.snEp[s] = -1;
   c.snFin[s] = 0;
   if (!c.down && countRole(c, ep, Role.Armed) + countRole(c, ep, Role.Ready) < c.backlog[ep] && openListener(c, s, ep) === 0) return;
+  c.socketFreed = true;
   c.queue.schedule();
 }
 
@@ -108,9 +110,10 @@ export function armMore(c: OffloadCore, ep: number): void {
   }
 }
 
-/** every listening endpoint up to its backlog (after sockets came free) */
+/** every listening endpoint up to its backlog, once sockets came free (not on every pump of a blocking call) */
 export function armAll(c: OffloadCore): void {
-  if (c.down) return;
+  if (c.down || !c.socketFreed) return;
+  c.socketFreed = false;
   for (let ep = 0; ep < c.max; ep++) if (c.st[ep] === St.Listening) armMore(c, ep);
 }
 
