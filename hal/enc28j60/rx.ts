@@ -77,7 +77,8 @@ export class EncRx {
       counters[FrameCount.RX_RUNT]++;
       return 0;
     }
-    if (count > Eth.MAX_WITH_CRC || (status & Rsv.LENGTH_OUT_OF_RANGE)) {
+    // RSV bit 22 (length out of range) is set for every type field above 1500, i.e. all Ethernet II frames: not an error.
+    if (count > Eth.MAX_WITH_CRC) {
       counters[FrameCount.RX_TOO_LONG]++;
       return 0;
     }
