@@ -81,6 +81,16 @@ export class EncBus {
     return this.write(regL, value & 0xff) && this.write(regL + 1, (value >> 8) & 0xff);
   }
 
+  /**
+   * A buffer pointer or limit that is not latched (ERDPT, EWRPT, ETXND): only the bytes that differ from
+   * `old` (-1: unknown, both bytes) go out.
+   */
+  writePointer(regL: number, old: number, value: number): boolean {
+    if (old < 0 || (old & 0xff) !== (value & 0xff)) { if (!this.write(regL, value & 0xff)) return false; }
+    if (old < 0 || (old >> 8) !== (value >> 8)) { if (!this.write(regL + 1, value >> 8)) return false; }
+    return true;
+  }
+
   /** BFS: ETH registers only (DS §4.2.5); MAC/MII bits are set by read-modify-write. */
   set(reg: number, mask: number): boolean {
     if (!this.select(reg)) return false;

@@ -56,7 +56,7 @@ export class EncRx {
   readOne(bus: EncBus, counters: Uint32Array): number {
     const at = this.next;
     if (this.erdpt !== at) {
-      if (!bus.write(Reg.ERDPTL, at & 0xff) || !bus.write(Reg.ERDPTH, at >> 8)) return -1;
+      if (!bus.writePointer(Reg.ERDPTL, this.erdpt, at)) return -1;
       this.erdpt = at;
     }
     const b = this.buf;

@@ -38,22 +38,16 @@ export class EncTx {
     this.flagsClear = false;
   }
 
-  private setPointer(bus: EncBus, regL: number, old: number, value: number): boolean {
-    if (old < 0 || (old & 0xff) !== (value & 0xff)) { if (!bus.write(regL, value & 0xff)) return false; }
-    if (old < 0 || (old >> 8) !== (value >> 8)) { if (!bus.write(regL + 1, value >> 8)) return false; }
-    return true;
-  }
-
   /** Writes the frame into the TX buffer and starts it. False on a bus failure. */
   start(bus: EncBus, frame: Uint8Array, len: number, now: number): boolean {
-    if (!this.setPointer(bus, Reg.EWRPTL, this.ewrpt, Mem.TX_START)) return false;
+    if (!bus.writePointer(Reg.EWRPTL, this.ewrpt, Mem.TX_START)) return false;
     this.ewrpt = Mem.TX_START;
     const h = this.head;
     h[1] = TxControl.USE_MACON3;
     if (!bus.writeBuffer(h, len === frame.length ? frame : frame.subarray(0, len))) return false;
     this.ewrpt = Mem.TX_START + 1 + len;
     const end = Mem.TX_START + len;
-    if (!this.setPointer(bus, Reg.ETXNDL, this.etxnd, end)) return false;
+    if (!bus.writePointer(Reg.ETXNDL, this.etxnd, end)) return false;
     this.etxnd = end;
     this.len = len;
     this.tries = 0;

@@ -19,6 +19,8 @@ export class RecordedSpi implements SpiDevice {
   /** what MISO carries when set: the chip is absent (0xFF) or held (0x00) */
   stuck: number | undefined;
   fail = false;
+  /** what the buffer memory answers to the next RBM windows, in order (zeros when none is queued) */
+  rbm: Uint8Array[] = [];
 
   constructor() {
     this.regs[3 * 32 + 0x12] = 0x06; // EREVID: B7
@@ -48,7 +50,12 @@ export class RecordedSpi implements SpiDevice {
     const op = mosi[0] & 0xe0;
     const a = mosi[0] & 0x1f;
     if (mosi[0] === 0xff) { this.regs.fill(0, 0, 0x60); this.regs[0x1f] = 0; return; }
-    if (mosi[0] === 0x3a || mosi[0] === 0x7a) return;
+    if (mosi[0] === 0x3a) {
+      const d = this.rbm.shift();
+      if (d) miso.set(d.subarray(0, miso.length - 1), 1);
+      return;
+    }
+    if (mosi[0] === 0x7a) return;
     const r = this.at(a);
     const bank = this.regs[0x1f] & 3;
     const mac = (bank === 2 && a < 0x1b) || (bank === 3 && (a <= 5 || a === 0x0a));

@@ -4,7 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { Enc28j60 } from '../../hal/enc28j60/driver';
-import { FrameErr } from '../../hal/frame-driver';
+import { FrameCount, FrameErr } from '../../hal/frame-driver';
 import type { Clock } from '../../hal/clock';
 import { RecordedSpi } from './recorded-spi';
 
@@ -153,5 +153,68 @@ describe('ENC28J60 driver on recorded SPI', () => {
     assert.equal(new Enc28j60({ spi, clock: new PauseClock(), mac: MAC, framesPerTurn: 0 }).begin(), FrameErr.ARG);
     assert.equal(new Enc28j60({ spi, clock: new PauseClock(), mac: MAC, txTimeoutMs: 0 }).begin(), FrameErr.ARG);
     assert.deepEqual(spi.take(), []);
+  });
+});
+
+/** A 6-byte receive header and the data after it, as RBM returns them. */
+function record(next: number, count: number, status: number, dataLen: number): Uint8Array {
+  const b = new Uint8Array(6 + dataLen);
+  b.set([next & 0xff, next >> 8, count & 0xff, count >> 8, status, 0]);
+  for (let i = 6; i < b.length; i++) b[i] = i & 0xff;
+  return b;
+}
+
+describe('ENC28J60 driver on recorded SPI: bad records', () => {
+  function upPolling() {
+    const spi = new RecordedSpi();
+    const clock = new PauseClock();
+    const d = new Enc28j60({ spi, clock, mac: MAC });
+    const got: number[] = [];
+    d.setSink({ frame(_f, len) { got.push(len); }, sent() { /* none */ }, link() { /* none */ }, failure(e) { got.push(e); } });
+    assert.equal(d.begin(), FrameErr.OK);
+    spi.take();
+    return { spi, clock, d, got };
+  }
+
+  it('runt, too long and CRC-error records are dropped and counted; ERDPT is rewritten only where the record ended short of a read', () => {
+    const { spi, d, got } = upPolling();
+    spi.regs[32 + 0x19] = 3; // EPKTCNT
+    spi.rbm.push(record(0x002e, 40, 0x80, 64)); // runt: 40 bytes with CRC
+    spi.rbm.push(record(0x0674, 1600, 0x80, 64)); // too long
+    spi.rbm.push(record(0x06be, 68, 0x90, 64)); // CRC error (bit 20), not received OK
+    d.service(10);
+    assert.deepEqual(got, []);
+    assert.equal(d.counters[FrameCount.RX_RUNT], 1);
+    assert.equal(d.counters[FrameCount.RX_TOO_LONG], 1);
+    assert.equal(d.counters[FrameCount.RX_BAD], 1);
+    assert.equal(d.counters[FrameCount.RX_FRAMES], 0);
+    assert.deepEqual(spi.take(), [
+      '1c 00', // RCR EIR
+      'bf 02', '9f 01', '19 00', // bank 2 → 1, RCR EPKTCNT
+      '3a 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 …(71)', '9e 40', // RBM header + 64 (no bank needed), PKTDEC
+      'bf 01', '40 2e', // bank 0, ERDPTL = next (ERDPTH unchanged: the runt was overread within it)
+      '3a 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 …(71)', '9e 40',
+      '41 06', // too long: not read; ERDPT 0x0074 → 0x0674 is one byte
+      '3a 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 …(71)', '9e 40', // the CRC error: its 64 bytes were all there was '3a 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 …(71)', '9e 40',
+      '4c bd', '4d 06', // ERXRDPT = next − 1 = 0x06BD, odd, low byte first, once for the turn
+    ]);
+  });
+
+  it('a next-packet pointer that does not follow from the byte count resets the receiver (RXEN off, RXRST pulse, ring again, EPKTCNT to 0, RXEN on)', () => {
+    const { spi, d, got } = upPolling();
+    spi.regs[32 + 0x19] = 2;
+    spi.rbm.push(record(0x0047, 64, 0x80, 64)); // odd: the chip pads every record to an even address
+    d.service(10);
+    assert.deepEqual(got, []);
+    assert.equal(d.counters[FrameCount.RX_BAD_POINTER], 1);
+    assert.equal(d.isUp(), true);
+    assert.deepEqual(spi.take(), [
+      '1c 00', 'bf 02', '9f 01', '19 00', '3a 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 …(71)',
+      '1f 00', // RCR ECON1: still configured (RXEN, our bank)? yes — so the ring, not the chip
+      'bf 04', '9f 40', 'bf 40', // BFC RXEN, BFS RXRST, BFC RXRST
+      'bf 01', '48 00', '49 00', '4a ff', '4b 19', '4c ff', '4d 19', '40 00', '41 00', // ERXST, ERXND, ERXRDPT, ERDPT
+      '9f 01', '19 00', '9e 40', '9e 40', // EPKTCNT (2): two PKTDECs
+      'bc 41', '9f 04', // BFC EIR RXERIF | PKTIF, BFS RXEN
+    ]);
   });
 });
