@@ -10,6 +10,7 @@ import { blockingRecvWakeups } from '../sim/blocking-wakeups';
 import { createHarness } from '../sim/harness';
 import type { Harness } from '../sim/harness';
 import { AddressFamily, SockType } from '../firmware/socket/constants';
+import { benchEnc28j60 } from './bench-enc28j60';
 
 interface Timing {
   name: string;
@@ -305,3 +306,5 @@ async function defaultRows(): Promise<void> {
 }
 
 await defaultRows();
+
+benchEnc28j60();

@@ -44,6 +44,8 @@ const enum Def {
   POLL_MAX_MS = 128,
   /** INT low with nothing to do: look again after this long rather than spin */
   STUCK_INT_MS = 10,
+  /** polling and idle: presence and reset checked this often */
+  IDLE_CHECK_MS = 1000,
 }
 
 const NOOP: FrameSink = {
@@ -87,6 +89,7 @@ export class Enc28j60 implements FrameDriver {
   private inService = false;
   private pollDelay = Def.POLL_MIN_MS as number;
   private nextHealth = 0;
+  private idleChecked = 0;
   private intWatch = 0;
   private timer = 0;
   private timerDue = -1;
@@ -143,6 +146,7 @@ export class Enc28j60 implements FrameDriver {
     const now = this.clock.now();
     this.nextHealth = this.healthMs > 0 ? now + this.healthMs : -1;
     this.pollDelay = this.pollMin;
+    this.idleChecked = now;
     const self = this;
     if (this.int) {
       this.intWatch = this.int.watch(Edge.Falling, function () { self.arm(self.clock.now()); });
@@ -220,9 +224,14 @@ export class Enc28j60 implements FrameDriver {
       if (!bus.clear(Reg.EIR, EIR.TXIF | EIR.TXERIF)) return this.done(this.fail(FrameErr.BUS));
       this.tx.flagsClear = true;
     }
-    // Errata #6: EIR.PKTIF does not tell reliably whether records wait; EPKTCNT does.
-    const pending = bus.read(Reg.EPKTCNT);
-    if (pending < 0) return this.done(this.fail(FrameErr.BUS));
+    // Errata #6: EIR.PKTIF read over SPI is unreliable, so EPKTCNT decides — read whenever records may wait:
+    // always when polling; with INT when PKTIF or RXERIF shows, or when no other cause explains the edge
+    // (the errata's own workaround). INT itself is reliable: a record pending after the turn keeps it low.
+    let pending = 0;
+    if (!this.int || (eir & (EIR.PKTIF | EIR.RXERIF)) || !(eir & (EIR.LINKIF | EIR.TXIF | EIR.TXERIF))) {
+      pending = bus.read(Reg.EPKTCNT);
+      if (pending < 0) return this.done(this.fail(FrameErr.BUS));
+    }
     const n = pending < this.perTurn ? pending : this.perTurn;
     for (let i = 0; i < n && this.ready; i++) {
       found = true;
@@ -238,7 +247,7 @@ export class Enc28j60 implements FrameDriver {
       if (len > 0) this.sink.frame(this.rx.frame(len), len);
     }
     if (!this.ready) return this.done(-1);
-    if (!this.rx.free(bus)) return this.done(this.fail(FrameErr.BUS));
+    if (!this.rx.free(bus, (eir & EIR.RXERIF) !== 0)) return this.done(this.fail(FrameErr.BUS));
     if (eir & EIR.RXERIF) {
       // Records were lost for want of space (or EPKTCNT was full); the space is given back above.
       found = true;
@@ -256,8 +265,9 @@ export class Enc28j60 implements FrameDriver {
       if (due < 0 && !this.int.read()) due = found ? now : now + Def.STUCK_INT_MS;
     } else {
       this.pollDelay = found ? this.pollMin : (this.pollDelay * 2 < this.pollMax ? this.pollDelay * 2 : this.pollMax);
-      if (!found && this.pollDelay === this.pollMax && this.healthMs === 0) {
-        // Idle at the longest interval: the one moment a poll also checks the chip is still itself.
+      if (!found && this.pollDelay === this.pollMax && this.healthMs === 0 && now - this.idleChecked >= Def.IDLE_CHECK_MS) {
+        // Idle at the longest interval: the moment a poll also checks (once a second) the chip is still itself.
+        this.idleChecked = now;
         const h = checkChip(bus);
         if (h !== FrameErr.OK) return this.done(this.fail(h));
       }

@@ -11,6 +11,8 @@ const enum Burst {
   SIZE = 1526,
   /** PKTDECs after a receive reset, at most EPKTCNT's range */
   MAX_PKTDEC = 255,
+  /** consumed bytes held back before ERXRDPT moves: a quarter of the ring, so small frames share one free */
+  FREE_LAG = 0x680,
 }
 
 /** Where a position `n` bytes after `at` lies in the RX ring. */
@@ -24,8 +26,8 @@ function ringAdd(at: number, n: number): number {
  * then the frame, padded to an even address. Per frame: one RBM of header + 64 bytes (a whole
  * minimum-size frame), one more RBM for the rest — straight behind it in `buf`, so the frame is
  * contiguous without a copy — then PKTDEC. Reading through the pad leaves ERDPT on the next record,
- * so ERDPT is written only after a drop or a TSV read. ERXRDPT is written once per turn (errata #14:
- * an odd value, next − 1, or ERXND when next is ERXST).
+ * so ERDPT is written only after a drop or a TSV read. ERXRDPT (errata #14: an odd value, next − 1, or
+ * ERXND when next is ERXST) moves once a quarter of the ring has been consumed, or at once after an overflow.
  */
 export class EncRx {
   /** address of the next record header */
@@ -34,7 +36,7 @@ export class EncRx {
   erdpt: number = Mem.RX_START;
   /** opcode, header, frame; the frame starts at Burst.DATA */
   buf: Uint8Array = new Uint8Array(Burst.SIZE);
-  /** records consumed since ERXRDPT was last written */
+  /** bytes of records consumed since ERXRDPT was last written */
   private unfreed = 0;
 
   /** The frame `readOne` left in `buf`. */
@@ -71,7 +73,7 @@ export class EncRx {
       return -2;
     }
     this.next = nextPtr;
-    this.unfreed++;
+    this.unfreed += Rsv.HEADER + count + (count & 1);
     if (!bus.set(Reg.ECON2, ECON2.PKTDEC)) return -1;
     if (count < Eth.MIN_WITH_CRC) {
       counters[FrameCount.RX_RUNT]++;
@@ -101,9 +103,12 @@ export class EncRx {
     return len;
   }
 
-  /** Gives the consumed records' space back to the chip: ERXRDPT = next − 1, odd (errata #14). */
-  free(bus: EncBus): boolean {
-    if (this.unfreed === 0) return true;
+  /**
+   * Gives the consumed records' space back to the chip, ERXRDPT = next − 1, odd (errata #14): when `now`,
+   * or once a quarter of the ring waits to be freed.
+   */
+  free(bus: EncBus, now: boolean): boolean {
+    if (this.unfreed === 0 || (!now && this.unfreed < Burst.FREE_LAG)) return true;
     const n = this.next;
     const rd = n === Mem.RX_START ? Mem.RX_END : n - 1;
     if (!bus.write(Reg.ERXRDPTL, rd & 0xff) || !bus.write(Reg.ERXRDPTH, rd >> 8)) return false;

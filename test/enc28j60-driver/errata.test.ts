@@ -211,7 +211,7 @@ describe('ENC28J60 driver on the chip model: faults', () => {
       const r = up(new EncRig({ int: c.int, driver: c.driver }));
       r.model.faults.reset();
       if (c.send) assert.equal(r.driver.send(frame(60, 1, PEER_MAC, CHIP_MAC), 60), FrameErr.OK);
-      assert.ok(r.runUntil(() => r.events.length > 0, 1000), JSON.stringify(c));
+      assert.ok(r.runUntil(() => r.events.length > 0, 2000), JSON.stringify(c));
       assert.deepEqual(r.take(), ['failure:' + FrameErr.CHIP_RESET]);
       assert.equal(r.driver.begin(), FrameErr.OK);
       const f = frame(80, 2);
@@ -226,6 +226,14 @@ describe('ENC28J60 driver on the chip model: faults', () => {
     const before = r.model.trace.counters.transactions;
     r.run(10000);
     assert.equal(r.model.trace.counters.transactions, before);
+  });
+
+  it('no INT: polling backs off to pollMaxMs while idle; an idle second is 8 polls of EIR + EPKTCNT and one presence check', () => {
+    const r = up(new EncRig({ int: false }));
+    r.run(2000);
+    const before = r.model.trace.counters.transactions;
+    r.run(1000);
+    assert.equal(r.model.trace.counters.transactions - before, 17);
   });
 
   it('a torn RBM window garbles a record header: dropped as a bad pointer, receiver reset, reception goes on', () => {

@@ -34,7 +34,7 @@ describe('ENC28J60 driver on the chip model: bring-up, receive, transmit', () =>
         assert.equal(r.model.trace.faultCount(), 0);
       });
 
-      it('receives a 60-byte and a 1,514-byte frame byte for byte, CRC removed, and frees the ring with an odd ERXRDPT', () => {
+      it('receives a 60-byte and a 1,514-byte frame byte for byte, CRC removed; frees the ring with an odd ERXRDPT once a quarter of it is consumed', () => {
         const r = new EncRig({ int });
         assert.equal(r.driver.begin(), FrameErr.OK);
         const a = frame(60, 1);
@@ -46,12 +46,18 @@ describe('ENC28J60 driver on the chip model: bring-up, receive, transmit', () =>
         assert.deepEqual(r.frames[0], a);
         assert.deepEqual(r.frames[1], b);
         assert.equal(r.reg(Reg.EPKTCNT), 0);
-        const rd = r.reg(Reg.ERXRDPTL) | (r.reg(Reg.ERXRDPTH) << 8);
-        const wr = r.reg(Reg.ERXWRPTL) | (r.reg(Reg.ERXWRPTH) << 8);
-        assert.equal(rd, wr - 1);
-        assert.equal(rd & 1, 1);
-        assert.equal(r.driver.counters[FrameCount.RX_FRAMES], 2);
-        assert.equal(r.driver.counters[FrameCount.RX_BYTES], 1574);
+        const rdpt = () => r.reg(Reg.ERXRDPTL) | (r.reg(Reg.ERXRDPTH) << 8);
+        const wrpt = () => r.reg(Reg.ERXWRPTL) | (r.reg(Reg.ERXWRPTH) << 8);
+        assert.equal(rdpt(), Mem.RX_END, '1,594 bytes consumed: not yet a quarter of the ring');
+        const c = frame(101, 3);
+        r.peer.send(c);
+        assert.ok(r.runUntil(() => r.frames.length === 3, 1000));
+        assert.deepEqual(r.frames[2], c);
+        assert.equal(wrpt(), 70 + 1524 + 112);
+        assert.equal(rdpt(), wrpt() - 1);
+        assert.equal(rdpt() & 1, 1);
+        assert.equal(r.driver.counters[FrameCount.RX_FRAMES], 3);
+        assert.equal(r.driver.counters[FrameCount.RX_BYTES], 1675);
         assert.equal(r.model.trace.faultCount(), 0);
       });
 
