@@ -7,8 +7,8 @@
  * - Every call is synchronous and returns a result: OK (0) or a non-negative count, or a negative
  *   FrameErr. Nothing throws.
  * - `send` takes one frame at a time: BUSY while the previous one is still being transmitted; the
- *   sink's `sent` says when it is done (and how), and only then is `send` accepted again.
- * - Received frames, `sent`, `link` and `failure` reach the sink from `service`, which the driver
+ *   handler's `sent` says when it is done (and how), and only then is `send` accepted again.
+ * - Received frames, `sent`, `link` and `failure` reach the handler from `service`, which the driver
  *   runs itself from the event loop (INT edge or poll timer) once `begin` succeeded; never from
  *   inside `send`. A caller may also run `service(now)` itself (e.g. inside a blocking call).
  * - A frame handed to `frame` is a view of the driver's one receive buffer: valid only during the call.
@@ -32,7 +32,7 @@ export const enum FrameErr {
   RESET_STUCK = -8,
   /** the chip was reset behind the driver's back (a register it set reads its reset value) */
   CHIP_RESET = -9,
-  /** a frame is still being transmitted: wait for the sink's `sent` */
+  /** a frame is still being transmitted: wait for the handler's `sent` */
   BUSY = -10,
   /** bad argument */
   ARG = -12,
@@ -76,7 +76,7 @@ export const enum FrameCount {
   N = 13,
 }
 
-export interface FrameSink {
+export interface FrameHandler {
   /** A good frame, destination MAC first, no CRC: bytes `frame[0..len)`, valid only during the call. */
   frame(frame: Uint8Array, len: number): void;
   /** The frame given to `send` is done: OK, or TX_ABORTED / TX_TIMEOUT. `send` is accepted again. */
@@ -90,16 +90,16 @@ export interface FrameSink {
 export interface FrameDriver {
   /** Resets and configures the chip, then starts servicing it. OK or a FrameErr. Blocking (clock.pause). */
   begin(): number;
-  /** Stops servicing (timers, pin watch); no sink call afterwards. The chip is left as it is. */
+  /** Stops servicing (timers, pin watch); no handler call afterwards. The chip is left as it is. */
   stop(): void;
-  setSink(sink: FrameSink | undefined): void;
+  setHandler(h: FrameHandler | undefined): void;
   /** Queues `frame[0..len)` (destination MAC first, no CRC) for transmission. OK, BUSY, MSGSIZE, ARG, DOWN or a failure. */
   send(frame: Uint8Array, len: number): number;
   /** Whether `send` would be accepted now. */
   canSend(): boolean;
   /**
    * Does a bounded amount of work now (receive, completions, link, recovery) and delivers what it
-   * found to the sink. Returns the clock time (ms) by which it wants to run again, or -1 when only an
+   * found to the handler. Returns the clock time (ms) by which it wants to run again, or -1 when only an
    * INT edge or a call can bring work.
    */
   service(now: number): number;

@@ -3,7 +3,7 @@ import type { Clock } from '../clock';
 import type { InputPin, OutputPin } from '../pins';
 import { Edge } from '../pins';
 import { FrameCount, FrameErr } from '../frame-driver';
-import type { FrameDriver, FrameSink } from '../frame-driver';
+import type { FrameDriver, FrameHandler } from '../frame-driver';
 import { EncBus } from './bus';
 import { EncRx } from './rx';
 import { EncTx } from './tx';
@@ -48,7 +48,7 @@ const enum Def {
   IDLE_CHECK_MS = 1000,
 }
 
-const NOOP: FrameSink = {
+const NOOP: FrameHandler = {
   frame: function () { /* no listener */ },
   sent: function () { /* no listener */ },
   link: function () { /* no listener */ },
@@ -57,7 +57,7 @@ const NOOP: FrameSink = {
 
 /**
  * The ENC28J60 driver, a FrameDriver (hal/frame-driver.ts). Every call is synchronous and returns a
- * result code; frames, completions, link changes and failures reach the sink from `service`, which
+ * result code; frames, completions, link changes and failures reach the handler from `service`, which
  * runs from the event loop: on an INT edge (and while INT stays low), or on a poll timer that backs
  * off while idle when INT is not wired.
  */
@@ -71,7 +71,7 @@ export class Enc28j60 implements FrameDriver {
 
   private int: InputPin | undefined;
   private rst: OutputPin | undefined;
-  private sink: FrameSink = NOOP;
+  private handler: FrameHandler = NOOP;
   private rx: EncRx = new EncRx();
   private tx: EncTx = new EncTx();
   private full = false;
@@ -121,8 +121,8 @@ export class Enc28j60 implements FrameDriver {
     if (opts.healthPollMs !== undefined) this.healthMs = opts.healthPollMs > 0 ? opts.healthPollMs : 0;
   }
 
-  setSink(sink: FrameSink | undefined): void {
-    this.sink = sink ? sink : NOOP;
+  setHandler(h: FrameHandler | undefined): void {
+    this.handler = h ? h : NOOP;
   }
 
   /**
@@ -212,7 +212,7 @@ export class Enc28j60 implements FrameDriver {
       if ((l === 1) !== this.link) {
         this.link = l === 1;
         this.counters[FrameCount.LINK_CHANGES]++;
-        this.sink.link(this.link);
+        this.handler.link(this.link);
         if (!this.ready) return this.done(-1);
       }
     }
@@ -244,7 +244,7 @@ export class Enc28j60 implements FrameDriver {
         if (!this.rx.resetReceiver(bus)) return this.done(this.fail(FrameErr.BUS));
         break;
       }
-      if (len > 0) this.sink.frame(this.rx.frame(len), len);
+      if (len > 0) this.handler.frame(this.rx.frame(len), len);
     }
     if (!this.ready) return this.done(-1);
     if (!this.rx.free(bus, (eir & EIR.RXERIF) !== 0)) return this.done(this.fail(FrameErr.BUS));
@@ -343,7 +343,7 @@ export class Enc28j60 implements FrameDriver {
       this.counters[FrameCount.TX_FRAMES]++;
       this.counters[FrameCount.TX_BYTES] += this.tx.len;
     } else this.counters[FrameCount.TX_FAILED]++;
-    this.sink.sent(result);
+    this.handler.sent(result);
   }
 
   /** Presence and reset check; on a failure the driver goes down. Returns -1 (no deadline). */
@@ -353,12 +353,12 @@ export class Enc28j60 implements FrameDriver {
     return -1;
   }
 
-  /** The chip failed: stop, tell the sink once, return `err` for the caller to pass on. */
+  /** The chip failed: stop, tell the handler once, return `err` for the caller to pass on. */
   private fail(err: number): number {
     if (!this.ready) return err;
     this.stop();
     this.tx.forget();
-    this.sink.failure(err);
+    this.handler.failure(err);
     return err;
   }
 

@@ -4,7 +4,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { Enc28j60 } from '../../hal/enc28j60/driver';
-import { FrameCount, FrameErr } from '../../hal/frame-driver';
+import { FrameCount, FrameErr, frameErrText } from '../../hal/frame-driver';
+import { W5500Err } from '../../hal/w5500/errors';
 import type { Clock } from '../../hal/clock';
 import { RecordedSpi } from './recorded-spi';
 
@@ -170,7 +171,7 @@ describe('ENC28J60 driver on recorded SPI: bad records', () => {
     const clock = new PauseClock();
     const d = new Enc28j60({ spi, clock, mac: MAC });
     const got: number[] = [];
-    d.setSink({ frame(_f, len) { got.push(len); }, sent() { /* none */ }, link() { /* none */ }, failure(e) { got.push(e); } });
+    d.setHandler({ frame(_f, len) { got.push(len); }, sent() { /* none */ }, link() { /* none */ }, failure(e) { got.push(e); } });
     assert.equal(d.begin(), FrameErr.OK);
     spi.take();
     return { spi, clock, d, got };
@@ -216,5 +217,14 @@ describe('ENC28J60 driver on recorded SPI: bad records', () => {
       '9f 01', '19 00', '9e 40', '9e 40', // EPKTCNT (2): two PKTDECs
       'bc 41', '9f 04', // BFC EIR RXERIF | PKTIF, BFS RXEN
     ]);
+  });
+});
+
+describe('frame driver result codes', () => {
+  it('share their numbers with W5500Err, so a MACRAW driver passes the W5500 results through', () => {
+    assert.deepEqual(
+      [FrameErr.BUS, FrameErr.NO_CHIP, FrameErr.WIRING, FrameErr.RESET_STUCK, FrameErr.CHIP_RESET, FrameErr.BUSY, FrameErr.ARG, FrameErr.DOWN, FrameErr.CONFIG, FrameErr.MSGSIZE],
+      [W5500Err.BUS, W5500Err.NO_CHIP, W5500Err.WIRING, W5500Err.RESET_STUCK, W5500Err.CHIP_RESET, W5500Err.BUSY, W5500Err.ARG, W5500Err.DOWN, W5500Err.CONFIG, W5500Err.MSGSIZE]);
+    assert.equal(frameErrText(FrameErr.NO_CHIP), 'no chip answers: MISO reads 0xFF (no chip, no power, or wrong CS pin)');
   });
 });

@@ -1,14 +1,14 @@
 /**
  * The ENC28J60 driver wired to the chip model on one virtual clock: SPI through NodeSpiDevice, INT into a
  * NodePin the driver watches, the model's wire on a frame pipe whose other end is a scripted frame peer.
- * The sink records what the driver delivers, in order.
+ * The handler records what the driver delivers, in order.
  */
 import { VirtualClock } from '../../hal/node/virtual-clock';
 import { NodeSpiDevice } from '../../hal/node/spi';
 import { NodePin } from '../../hal/node/pins';
 import { Enc28j60 } from '../../hal/enc28j60/driver';
 import type { Enc28j60Options } from '../../hal/enc28j60/driver';
-import type { FrameSink } from '../../hal/frame-driver';
+import type { FrameHandler } from '../../hal/frame-driver';
 import { Enc28j60Model } from '../../sim/enc28j60/model';
 import type { Enc28j60ModelOptions } from '../../sim/enc28j60/model';
 import { FramePipe } from '../../sim/net/frame-pipe';
@@ -66,13 +66,13 @@ export class EncRig {
     }
     this.driver = new Enc28j60(Object.assign({ spi: this.spi, clock, int: this.intPin, mac: CHIP_MAC }, o.driver || {}));
     const self = this;
-    const sink: FrameSink = {
+    const handler: FrameHandler = {
       frame(f: Uint8Array, len: number) { self.frames.push(new Uint8Array(f.subarray(0, len))); self.events.push('frame:' + len); },
       sent(result: number) { self.events.push('sent:' + result); },
       link(up: boolean) { self.events.push('link:' + (up ? 'up' : 'down')); },
       failure(err: number) { self.events.push('failure:' + err); },
     };
-    this.driver.setSink(sink);
+    this.driver.setHandler(handler);
   }
 
   /** Runs firmware timers, the chip and the wire on the virtual clock until `done()` or `limitMs` passed. */

@@ -129,7 +129,7 @@ describe('ENC28J60 driver through TAP: the Linux kernel answers ARP and ICMP ech
       if (driver.canSend()) assert.equal(driver.send(f, f.length), FrameErr.OK);
       else queue.push(f);
     };
-    driver.setSink({
+    driver.setHandler({
       frame(f: Uint8Array, len: number) {
         const copy = new Uint8Array(f.subarray(0, len));
         frames.push(copy);
