@@ -3,7 +3,7 @@
  * NodePin the driver watches, the model's wire on a frame pipe whose other end is a scripted frame peer.
  * The handler records what the driver delivers, in order.
  */
-import { VirtualClock } from '../../hal/node/virtual-clock';
+import { VirtualClock } from '../../sim/net/virtual-clock';
 import { NodeSpiDevice } from '../../hal/node/spi';
 import { NodePin } from '../../hal/node/pins';
 import { Enc28j60 } from '../../hal/enc28j60/driver';
