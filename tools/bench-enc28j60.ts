@@ -3,7 +3,7 @@
  * model's trace on virtual time with a scripted frame peer, so every run prints the same figures. Called by
  * tools/bench.ts (npm run bench); also runs alone: npx tsx tools/bench-enc28j60.ts
  */
-import { EncRig, CHIP_MAC, PEER_MAC, frame } from '../test/enc28j60-driver/rig';
+import { EncRig, CHIP_MAC, PEER_MAC, frame } from '../sim/enc28j60/driver-rig';
 import { FrameErr } from '../hal/frame-driver';
 
 const FRAMES = 48;

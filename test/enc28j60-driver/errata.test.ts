@@ -7,7 +7,7 @@
 import { strict as assert } from 'node:assert';
 import { FrameCount, FrameErr } from '../../hal/frame-driver';
 import { ECON1, MACON3, Mem, Reg } from '../../hal/enc28j60/registers';
-import { EncRig, PEER_MAC, CHIP_MAC, frame } from './rig';
+import { EncRig, PEER_MAC, CHIP_MAC, frame } from '../../sim/enc28j60/driver-rig';
 
 const BROADCAST = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 

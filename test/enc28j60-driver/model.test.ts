@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { FrameCount, FrameErr } from '../../hal/frame-driver';
 import { Mem, Phy, Reg } from '../../hal/enc28j60/registers';
-import { EncRig, CHIP_MAC, PEER_MAC, frame } from './rig';
+import { EncRig, CHIP_MAC, PEER_MAC, frame } from '../../sim/enc28j60/driver-rig';
 
 function peerFrames(r: EncRig): Uint8Array[] {
   return r.peer.take().map((x) => x.frame);

@@ -18,7 +18,7 @@ import { FrameErr } from '../../hal/frame-driver';
 import { createTapChip } from '../../sim/enc28j60/tap-chip';
 import type { TapChip } from '../../sim/enc28j60/tap-chip';
 import { netnsUnavailable } from '../../sim/net/netns';
-import { CHIP_MAC } from './rig';
+import { CHIP_MAC } from '../../sim/enc28j60/driver-rig';
 
 const HOST_IP = [10, 78, 0, 1];
 const CHIP_IP = [10, 78, 0, 2];

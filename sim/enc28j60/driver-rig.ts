@@ -1,19 +1,21 @@
 /**
+ * For the driver tests and the bench (tools/bench-enc28j60.ts).
  * The ENC28J60 driver wired to the chip model on one virtual clock: SPI through NodeSpiDevice, INT into a
  * NodePin the driver watches, the model's wire on a frame pipe whose other end is a scripted frame peer.
  * The handler records what the driver delivers, in order.
  */
-import { VirtualClock } from '../../sim/net/virtual-clock';
+import { VirtualClock } from '../net/virtual-clock';
+import { runUntil } from '../net/virtual-time';
 import { NodeSpiDevice } from '../../hal/node/spi';
 import { NodePin } from '../../hal/node/pins';
 import { Enc28j60 } from '../../hal/enc28j60/driver';
 import type { Enc28j60Options } from '../../hal/enc28j60/driver';
 import type { FrameHandler } from '../../hal/frame-driver';
-import { Enc28j60Model } from '../../sim/enc28j60/model';
-import type { Enc28j60ModelOptions } from '../../sim/enc28j60/model';
-import { FramePipe } from '../../sim/net/frame-pipe';
-import type { FramePipeOptions } from '../../sim/net/frame-pipe';
-import { ScriptedFramePeer } from '../../sim/net/frame-peer';
+import { Enc28j60Model } from './model';
+import type { Enc28j60ModelOptions } from './model';
+import { FramePipe } from '../net/frame-pipe';
+import type { FramePipeOptions } from '../net/frame-pipe';
+import { ScriptedFramePeer } from '../net/frame-peer';
 
 export const CHIP_MAC = new Uint8Array([0x02, 0x00, 0x00, 0x12, 0x34, 0x56]);
 export const PEER_MAC = new Uint8Array([0x02, 0x00, 0x00, 0xaa, 0xbb, 0xcc]);
@@ -77,34 +79,11 @@ export class EncRig {
 
   /** Runs firmware timers, the chip and the wire on the virtual clock until `done()` or `limitMs` passed. */
   runUntil(done: () => boolean, limitMs: number): boolean {
-    const end = this.clock.now() + limitMs;
-    for (let guard = 0; guard < 1000000; guard++) {
-      this.step();
-      if (done()) return true;
-      let next = this.clock.nextDue();
-      const c = this.model.nextDeadline();
-      const p = this.pipe.nextDeadline();
-      if (c !== undefined && (next === undefined || c < next)) next = c;
-      if (p !== undefined && (next === undefined || p < next)) next = p;
-      if (next === undefined || next > end) break;
-      const now = this.clock.now();
-      this.clock.pause(next > now ? next - now : 0.001);
-    }
-    if (this.clock.now() < end) this.clock.pause(end - this.clock.now());
-    this.step();
-    return done();
+    return runUntil(this.clock, [this.model, this.pipe], done, limitMs);
   }
 
   run(ms: number): void {
     this.runUntil(() => false, ms);
-  }
-
-  private step(): void {
-    for (let i = 0; i < 4; i++) {
-      this.model.advance();
-      this.pipe.advance();
-      this.clock.runDue();
-    }
   }
 
   /** Writes a chip register behind the driver's back (a test's fault), keeping the bank the driver believes in. */
