@@ -8,12 +8,13 @@
  */
 import type { FramePort } from '../net/frame-port';
 import { ptr, setPtr, step, type EncCore } from './core';
+import { ControlRegisters } from './control-registers';
 import { EncDma } from './dma';
 import { defaultErrata, type Errata } from './errata';
 import { EncFaults } from './faults';
 import { EncPhy } from './phy';
 import { REGS, Kind, regId, resetValues } from './register-table';
-import { BUFFER_ARG, ECON1, ECON2, EIE, EIR, ESTAT, Mem, Opcode, Reg, SRC_BYTE } from './registers';
+import { BUFFER_ARG, ECON1, ECON2, EIE, EIR, Mem, Opcode, Reg, SRC_BYTE } from './registers';
 import { EncRx } from './rx';
 import { EncTrace, hex } from './trace';
 import { EncTx, type TxOut } from './tx';
@@ -40,8 +41,6 @@ export interface Enc28j60ModelOptions {
   seed?: number;
 }
 
-/** what MISO carries while the opcode byte and write data are clocked in (undocumented; assumed) */
-const IDLE_MISO = 0x00;
 /** what MISO carries after a torn window's cut: nobody drives the line */
 const FLOAT_MISO = 0xff;
 
@@ -55,17 +54,16 @@ export class Enc28j60Model {
   private now: () => number;
   private cur: number;
   private regs = resetValues();
-  private rdptLow: number | undefined;
   private phy: EncPhy;
   private rx: EncRx;
   private tx: EncTx;
   private dma: EncDma;
+  private cregs: ControlRegisters;
   private wire: FramePort | undefined;
   private readyAt = -Infinity;
   private resetBusyMs: number;
   private bitOps: 'apply' | 'ignore';
   private cableAt: { at: number; up: boolean } | undefined;
-  private eirReads = 0;
   private intnHigh = true;
   private intnCbs: ((high: boolean) => void)[] = [];
 
@@ -105,6 +103,12 @@ export class Enc28j60Model {
     this.rx = new EncRx(core);
     this.tx = new EncTx(core, opts.seed !== undefined ? opts.seed : 1, (out) => this.transmitted(out));
     this.dma = new EncDma(core);
+    this.cregs = new ControlRegisters({
+      core, tx: this.tx, dma: this.dma,
+      intAsserted: () => !self.intnHigh,
+      ready: () => self.cur >= self.readyAt,
+      updateInt: () => self.updateInt(),
+    });
     if (opts.wire) this.attach(opts.wire);
   }
 
@@ -134,6 +138,7 @@ export class Enc28j60Model {
   exchange(mosi: Uint8Array): Uint8Array {
     this.advance();
     const n = mosi.length;
+    // MISO is 0x00 while the opcode and write data are clocked in (undocumented; assumed)
     const miso = new Uint8Array(n);
     const c = this.trace.counters;
     c.transactions++;
@@ -195,7 +200,7 @@ export class Enc28j60Model {
 
   /** a register as the driver would read it, without side effects (tests) */
   peekRegister(id: number): number {
-    return this.readReg(id, false);
+    return this.cregs.read(id, false);
   }
   /** a PHY register's current value, without side effects (tests) */
   peekPhy(reg: number): number {
@@ -237,7 +242,7 @@ export class Enc28j60Model {
     const def = REGS[id];
     const mac = def.kind === Kind.MacMii;
     const first = mac ? 2 : 1;
-    const v = this.readReg(id, true);
+    const v = this.cregs.read(id, true);
     if (mac && len >= 2) miso[1] = ~v & 0xff; // the dummy byte: undefined on silicon, never the value here
     for (let i = first; i < len; i++) miso[i] = v;
     if (mac && len === 2) this.trace.fault(this.cur, 'macMiiReadWithoutDummy', { reg: def.name });
@@ -261,9 +266,9 @@ export class Enc28j60Model {
       this.trace.fault(t, 'writeWhileResetting', { reg: def.name });
       return;
     }
-    const old = this.readReg(id, false);
+    const old = this.cregs.read(id, false);
     const v = op === Opcode.WCR ? d : op === Opcode.BFS ? old | d : old & ~d;
-    this.writeReg(id, v & 0xff);
+    this.cregs.write(id, v & 0xff);
   }
 
   private rbm(miso: Uint8Array, len: number): void {
@@ -307,122 +312,6 @@ export class Enc28j60Model {
     this.trace.record({ t, ev: 'spi', op: 'WBM', at: from, bytes: len - 1 });
   }
 
-  // ───────────────────────────── registers ─────────────────────────────
-
-  private readReg(id: number, bySpi: boolean): number {
-    const r = this.regs;
-    switch (id) {
-      case Reg.ESTAT: {
-        let v = r[Reg.ESTAT] & (ESTAT.BUFER | ESTAT.LATECOL | ESTAT.TXABRT);
-        if (!this.intnHigh) v |= ESTAT.INT;
-        if (this.cur >= this.readyAt || this.errata.clkrdyEarly) v |= ESTAT.CLKRDY;
-        return v;
-      }
-      case Reg.EIR: {
-        let v = r[Reg.EIR];
-        if (r[Reg.EPKTCNT] > 0) v |= EIR.PKTIF;
-        if (bySpi && (v & EIR.PKTIF) && this.errata.pktifUnreliable && (this.eirReads++ & 1) === 1) v &= ~EIR.PKTIF;
-        return v;
-      }
-      case Reg.ECON2: return r[id] & ~ECON2.PKTDEC;
-      default: return REGS[id].kind === Kind.Reserved ? 0 : r[id];
-    }
-  }
-
-  private writeReg(id: number, v: number): void {
-    const r = this.regs;
-    const t = this.cur;
-    const def = REGS[id];
-    if (def.kind === Kind.Reserved) return;
-    const old = r[id];
-    if (def.writable === 0) {
-      this.trace.fault(t, 'readOnlyWrite', { reg: def.name, value: v });
-      return;
-    }
-    const rxOn = (r[Reg.ECON1] & ECON1.RXEN) !== 0;
-    const txOn = (r[Reg.ECON1] & ECON1.TXRTS) !== 0;
-    switch (id) {
-      case Reg.ERXRDPTL:
-        this.rdptLow = v;
-        return;
-      case Reg.ERXRDPTH: {
-        if (this.rdptLow === undefined) this.trace.fault(t, 'rxRdptHighWithoutLow', {});
-        const lo = this.rdptLow !== undefined ? this.rdptLow : r[Reg.ERXRDPTL];
-        this.rdptLow = undefined;
-        r[Reg.ERXRDPTL] = lo;
-        r[Reg.ERXRDPTH] = v & 0x1f;
-        if ((lo & 1) === 0) this.trace.fault(t, 'evenRxRdpt', { value: ptr(r, Reg.ERXRDPTL) });
-        return;
-      }
-      case Reg.ERXSTL: case Reg.ERXSTH: case Reg.ERXNDL: case Reg.ERXNDH:
-        if (rxOn) this.trace.fault(t, 'rxConfigWhileEnabled', { reg: def.name });
-        r[id] = v & def.writable;
-        // the internal write pointer is reloaded from ERXST (errata #5: with 0x0000)
-        setPtr(r, Reg.ERXWRPTL, this.errata.rxWritePointerZero ? 0 : ptr(r, Reg.ERXSTL));
-        return;
-      case Reg.ERXFCON: case Reg.MAADR1: case Reg.MAADR2: case Reg.MAADR3: case Reg.MAADR4: case Reg.MAADR5: case Reg.MAADR6:
-        if (rxOn) this.trace.fault(t, 'rxConfigWhileEnabled', { reg: def.name });
-        break;
-      case Reg.ETXSTL: case Reg.ETXSTH: case Reg.ETXNDL: case Reg.ETXNDH:
-        if (txOn) this.trace.fault(t, 'txWhileTxrts', { reg: def.name });
-        break;
-      case Reg.EIR:
-        // PKTIF and LINKIF ignore writes; a WCR may clear flags the driver never saw (DS §12.0 advises BFC)
-        r[id] = (old & ~def.writable) | (v & def.writable);
-        this.updateInt();
-        return;
-      case Reg.ECON2:
-        r[id] = v & (ECON2.AUTOINC | ECON2.PWRSV | ECON2.VRPS);
-        if ((v & ECON2.PKTDEC) && r[Reg.EPKTCNT] > 0) {
-          r[Reg.EPKTCNT]--;
-          this.trace.record({ t, ev: 'pktdec', epktcnt: r[Reg.EPKTCNT] });
-        }
-        this.updateInt();
-        return;
-      case Reg.ECON1:
-        this.writeEcon1(old, v);
-        return;
-      case Reg.MICMD:
-        if (this.phy.busy() && !(old & 2)) this.trace.fault(t, 'miiWhileBusy', { reg: def.name });
-        r[id] = v & def.writable;
-        this.phy.command(r[id], t);
-        return;
-      case Reg.MIREGADR: case Reg.MIWRL:
-        if (this.phy.busy()) this.trace.fault(t, 'miiWhileBusy', { reg: def.name });
-        break;
-      case Reg.MIWRH:
-        if (this.phy.busy()) this.trace.fault(t, 'miiWhileBusy', { reg: def.name });
-        r[id] = v;
-        this.phy.writeStarted(t);
-        return;
-    }
-    r[id] = (old & ~def.writable) | (v & def.writable);
-    if (id === Reg.EIE) this.updateInt();
-  }
-
-  private writeEcon1(old: number, v: number): void {
-    const r = this.regs;
-    r[Reg.ECON1] = v;
-    const rose = v & ~old;
-    const fell = old & ~v;
-    if (rose & ECON1.TXRST) this.tx.txReset(true);
-    if (fell & ECON1.TXRST) this.tx.txReset(false);
-    if (rose & ECON1.RXRST) this.rxReset();
-    if (rose & ECON1.TXRTS) this.tx.start();
-    if ((fell & ECON1.TXRTS) && this.tx.busy()) this.tx.cancel();
-    if (rose & ECON1.DMAST) this.dma.start();
-    if (fell & ECON1.DMAST) this.dma.cancel();
-    this.updateInt();
-  }
-
-  /** RXRST (DS §11.3): the receive logic restarts; assumed to clear EPKTCNT and reload the write pointer */
-  private rxReset(): void {
-    const r = this.regs;
-    r[Reg.EPKTCNT] = 0;
-    setPtr(r, Reg.ERXWRPTL, this.errata.rxWritePointerZero ? 0 : ptr(r, Reg.ERXSTL));
-    this.trace.record({ t: this.cur, ev: 'rxrst' });
-  }
-
   // ───────────────────────────── time, wire, reset, INT ─────────────────────────────
 
   private fire(): void {
@@ -451,12 +340,11 @@ export class Enc28j60Model {
 
   private resetChip(how: string): void {
     this.regs.set(resetValues());
-    this.rdptLow = undefined;
+    this.cregs.reset();
     this.phy.reset(this.cur);
     this.tx.reset();
     this.dma.reset();
     this.readyAt = this.cur + this.resetBusyMs;
-    this.eirReads = 0;
     this.trace.record({ t: this.cur, ev: 'reset', how });
     this.updateInt();
   }
