@@ -290,10 +290,13 @@ export abstract class W5500Service extends W5500Faults {
         continue;
       }
       if (w & 1) {
-        const v = this.bus.read(SnReg.Sn_IR, socketBlock(sn), 2);
+        // Sn_MR too, in the same frame: a chip reset raises no interrupt, and a socket it closed reads
+        // CLOSED like one whose close just finished — but its Sn_MR reads 0 instead of our mode
+        const v = this.bus.read(SnReg.Sn_MR, socketBlock(sn), 4);
         if (!v) { this.fail(W5500Err.BUS); return; }
-        const ir = v[0];
-        const sr = v[1];
+        if ((v[0] & Sn_MR.P_MASK) !== (this.mr[sn] & Sn_MR.P_MASK) && this.health() !== W5500Err.OK) return;
+        const ir = v[2];
+        const sr = v[3];
         this.observe(sn, ir, sr);
       }
       if ((w & 2) && this.ready && !(this.flags[sn] & F.SENDING)) {
