@@ -129,7 +129,8 @@ export function testConfig(cfg?: Partial<TcpConfig>): TcpConfig {
   c.sndBuf = 1500;
   c.rcvBuf = 1200;
   c.mss = 536;
-  c.timeWait = 4000;
+  // 2·MSL longer than the peer's FIN retransmissions can last under this loss, or a late FIN meets CLOSED and a RST
+  c.timeWait = 60000;
   c.maxRetries = 12;
   if (cfg) Object.assign(c, cfg);
   return c;
