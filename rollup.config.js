@@ -49,20 +49,29 @@ function entry(board, appModule, appExport) {
 }
 
 function bundle(board, appModule, appExport, out) {
+  return espruinoBundle('\0entry', [entry(board, appModule, appExport)], './tsconfig.json', out);
+}
+
+function espruinoBundle(input, extraPlugins, tsconfig, out, compress) {
   return {
-    input: '\0entry',
+    input,
     external: builtins,
     plugins: [
-      entry(board, appModule, appExport),
-      typescript({ tsconfig: './tsconfig.json', noEmit: false, outDir: undefined, declaration: false, sourceMap: false, noEmitOnError: true }),
-      terser(terserOptions),
+      ...extraPlugins,
+      typescript({ tsconfig, noEmit: false, outDir: undefined, declaration: false, sourceMap: false, noEmitOnError: true }),
+      terser(Object.assign({}, terserOptions, { compress: Object.assign({}, terserOptions.compress, compress) })),
     ],
     output: { file: out, format: 'cjs', freeze: false, interop: 'default', strict: false, esModule: false, generatedCode: 'es2015' },
     onwarn(w, warn) { if (w.code !== 'EMPTY_BUNDLE') warn(w); },
   };
 }
 
-export default [
+// The self-test (sim/selftest/main.ts): firmware + W5500 model + scripted peers, run on Espruino itself.
+// Comma sequences off: with them, 2v29 fails ASSERT(jsvHasChildren(obj)) in jsvObjectSetChild on this bundle.
+const selftest = espruinoBundle('sim/selftest/main.ts', [], './tsconfig.selftest.json', 'dist/selftest.js', { sequences: false });
+
+export default process.env.BUILD === 'selftest' ? [selftest] : [
   ...boards.map((b) => bundle(b, 'firmware/app/main.ts', 'main', `dist/${b}.js`)),
   ...examples.flatMap((e) => boards.map((b) => bundle(b, `examples/${e}.ts`, 'main', `dist/${e}-${b}.js`))),
+  selftest,
 ];

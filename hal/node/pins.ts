@@ -8,7 +8,8 @@ import { Edge } from '../pins';
  */
 export class NodePin implements InputPin, OutputPin {
   private level: boolean;
-  private watchers = new Map<number, { edge: Edge; fn: (high: boolean) => void }>();
+  // an array, not a Map: the self-test runs this on Espruino
+  private watchers: { id: number; edge: Edge; fn: (high: boolean) => void }[] = [];
   private nextId = 1;
   constructor(private clock: Clock, initial: boolean) {
     this.level = initial;
@@ -19,7 +20,9 @@ export class NodePin implements InputPin, OutputPin {
   write(high: boolean): void {
     if (high === this.level) return;
     this.level = high;
-    for (const w of this.watchers.values()) {
+    const ws = this.watchers.slice();
+    for (let i = 0; i < ws.length; i++) {
+      const w = ws[i];
       if (w.edge === Edge.Both || (w.edge === Edge.Rising) === high) {
         const fn = w.fn;
         this.clock.setTimeout(() => fn(high), 0);
@@ -28,13 +31,13 @@ export class NodePin implements InputPin, OutputPin {
   }
   watch(edge: Edge, fn: (high: boolean) => void): number {
     const id = this.nextId++;
-    this.watchers.set(id, { edge, fn });
+    this.watchers.push({ id: id, edge: edge, fn: fn });
     return id;
   }
   unwatch(handle: number): void {
-    this.watchers.delete(handle);
+    for (let i = 0; i < this.watchers.length; i++) if (this.watchers[i].id === handle) { this.watchers.splice(i, 1); return; }
   }
   watcherCount(): number {
-    return this.watchers.size;
+    return this.watchers.length;
   }
 }

@@ -42,7 +42,8 @@ export class W5500Faults {
    * TCP peer data that does not fit into socket `sn`'s free RX space is dropped instead of being held back by
    * flow control (the default, which delivers it after RECV frees space).
    */
-  rxOverflow(sn: number, drop = true): void {
+  rxOverflow(sn: number, drop?: boolean): void {
+    if (drop === undefined) drop = true;
     this.target.setRxOverflowDrop(sn, drop);
   }
 }

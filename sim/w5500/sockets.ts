@@ -220,7 +220,7 @@ export class SocketEngine {
     // the virtual network has no MACs; a locally administered address derived from the IP stands in for ARP's answer
     s.regs[SnReg.Sn_DHAR] = 0x02;
     s.regs[SnReg.Sn_DHAR + 1] = 0x00;
-    s.regs.copyWithin(SnReg.Sn_DHAR + 2, SnReg.Sn_DIPR, SnReg.Sn_DIPR + 4);
+    s.regs.set(s.regs.subarray(SnReg.Sn_DIPR, SnReg.Sn_DIPR + 4), SnReg.Sn_DHAR + 2);
   }
 
   writeCr(s: Sock, v: number): void {
@@ -386,7 +386,8 @@ export class SocketEngine {
       this.netLog(s, 'send', { n: len });
       // one segment per MSS: the peer acknowledges them one by one, so Sn_TX_FSR grows back in steps
       const mss = s.reg16(SnReg.Sn_MSSR) || TCP_MSS;
-      if (len > 0 && conn) this.wire(s, () => { for (let i = 0; i < bytes.length; i += mss) conn.send(bytes.subarray(i, i + mss)); });
+      // subarray ends clamped by hand: Espruino does not clamp them
+      if (len > 0 && conn) this.wire(s, () => { for (let i = 0; i < bytes.length; i += mss) conn.send(bytes.subarray(i, Math.min(i + mss, bytes.length))); });
       if (len > 0) this.rtxStart(s);
       if (this.sendOkOn === 'send' || len === 0) { s.sendEnds.pop(); this.sendOk(s); }
       this.kaArm(s);
@@ -504,7 +505,7 @@ export class SocketEngine {
     if (fit < bytes.length) {
       const rest = bytes.subarray(fit);
       if (s.dropOverflow) { this.faults.rxDropped += rest.length; this.netLog(s, 'rx overflow dropped', { n: rest.length }); }
-      else s.pendingRx.push(rest.slice());
+      else s.pendingRx.push(new Uint8Array(rest));
     }
     this.tellWindow(s);
   }

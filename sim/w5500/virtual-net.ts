@@ -38,8 +38,34 @@ export interface WireEvent {
 function key(ep: Endpoint): string {
   return ep.ip + ':' + ep.port;
 }
+/** a copy of the bytes, or a string's UTF-8 bytes (Espruino has no TextEncoder) */
 function bytesOf(b: Uint8Array | string): Uint8Array {
-  return typeof b === 'string' ? new TextEncoder().encode(b) : b;
+  if (typeof b !== 'string') return new Uint8Array(b);
+  const out: number[] = [];
+  for (let i = 0; i < b.length; i++) {
+    let c = b.charCodeAt(i);
+    if (c >= 0xd800 && c < 0xdc00 && i + 1 < b.length) c = 0x10000 + ((c - 0xd800) << 10) + (b.charCodeAt(++i) - 0xdc00);
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return new Uint8Array(out);
+}
+
+/** UTF-8 bytes as a string (Espruino has no TextDecoder) */
+function textOf(b: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    let cp = c;
+    if (c >= 0xf0 && i + 3 < b.length) { cp = ((c & 7) << 18) | ((b[i + 1] & 63) << 12) | ((b[i + 2] & 63) << 6) | (b[i + 3] & 63); i += 3; }
+    else if (c >= 0xe0 && i + 2 < b.length) { cp = ((c & 15) << 12) | ((b[i + 1] & 63) << 6) | (b[i + 2] & 63); i += 2; }
+    else if (c >= 0xc0 && i + 1 < b.length) { cp = ((c & 31) << 6) | (b[i + 1] & 63); i += 1; }
+    if (cp >= 0x10000) { cp -= 0x10000; s += String.fromCharCode(0xd800 + (cp >> 10), 0xdc00 + (cp & 1023)); }
+    else s += String.fromCharCode(cp);
+  }
+  return s;
 }
 
 /** One TCP connection as the peer sees it. */
@@ -98,7 +124,7 @@ export class VTcpPeer {
   }
   /** everything received so far, as text */
   text(): string {
-    return new TextDecoder().decode(this.received);
+    return textOf(this.received);
   }
   /** returns and forgets what was received */
   take(): Uint8Array {
@@ -124,14 +150,14 @@ export class VTcpPeer {
   }
 
   send(data: Uint8Array | string): void {
-    const bytes = bytesOf(data).slice();
+    const bytes = bytesOf(data);
     if (this.state !== 'ESTABLISHED' && this.state !== 'CLOSE_WAIT' && this.state !== 'SYN_SENT') {
       throw new Error('virtual peer ' + this.name + ' cannot send in ' + this.state);
     }
     // segments of at most one MSS, as a TCP stack sends them
     const mss = this.net.mss;
     for (let i = 0; i < bytes.length; i += mss) {
-      const seg = bytes.subarray(i, i + mss);
+      const seg = bytes.subarray(i, Math.min(i + mss, bytes.length)); // Espruino does not clamp the end
       this.toChip('data', seg.length, (ev) => ev.data(seg));
     }
   }
@@ -183,7 +209,7 @@ export class VTcpPeer {
     return {
       remote: this.local,
       send(bytes: Uint8Array) {
-        const copy = bytes.slice();
+        const copy = new Uint8Array(bytes);
         net.log({ t: net.chipNow() + self.lat(), dir: 'chip>peer', what: 'data', peer: self.name, n: copy.length });
         arrive(() => { self.inbox.push({ kind: 'data', bytes: copy }); self.drain(); });
       },
@@ -278,7 +304,7 @@ export class VUdpPeer {
     this.local = local;
   }
   sendTo(to: Endpoint, data: Uint8Array | string): void {
-    this.net.udpFromPeer(this.local, to, bytesOf(data).slice());
+    this.net.udpFromPeer(this.local, to, bytesOf(data));
   }
 }
 
@@ -295,12 +321,13 @@ export class VirtualNet implements NetSide {
   private now: () => number;
   private q = new Scheduler();
   private t: number;
-  private unreachable = new Set<string>();
-  private listeners = new Map<string, VTcpListener>();
+  // tables keyed by address or ip:port (plain objects: Espruino has no Map or Set)
+  private unreachable: Record<string, boolean> = {};
+  private listeners: Record<string, VTcpListener | undefined> = {};
   /** per ip:port, the chip's listening sockets, longest waiting first (the offload transport keeps a backlog of several) */
-  private chipListeners = new Map<string, Array<(conn: TcpConn) => TcpEvents | undefined>>();
-  private udpPeers = new Map<string, VUdpPeer>();
-  private chipUdp = new Map<string, UdpEvents>();
+  private chipListeners: Record<string, ((conn: TcpConn) => TcpEvents | undefined)[] | undefined> = {};
+  private udpPeers: Record<string, VUdpPeer | undefined> = {};
+  private chipUdp: Record<string, UdpEvents | undefined> = {};
   private macraw: MacrawEvents | undefined;
   private down = false;
   private delivering = false;
@@ -317,13 +344,13 @@ export class VirtualNet implements NetSide {
   // ───────────── scripting surface for tests ─────────────
 
   /** ARP for `ip` goes unanswered (true) or is answered again (false) */
-  setUnreachable(ip: string, on = true): void {
-    if (on) this.unreachable.add(ip); else this.unreachable.delete(ip);
+  setUnreachable(ip: string, on?: boolean): void {
+    if (on !== false) this.unreachable[ip] = true; else delete this.unreachable[ip];
   }
   /** a peer that accepts the chip's CONNECTs to `local` */
   listen(local: Endpoint): VTcpListener {
     const l = new VTcpListener(this, local);
-    this.listeners.set(key(local), l);
+    this.listeners[key(local)] = l;
     return l;
   }
   /** a peer at `from` connects to the chip's listening socket at `to` */
@@ -345,12 +372,12 @@ export class VirtualNet implements NetSide {
   }
   udpPeer(local: Endpoint): VUdpPeer {
     const p = new VUdpPeer(this, local);
-    this.udpPeers.set(key(local), p);
+    this.udpPeers[key(local)] = p;
     return p;
   }
   /** a frame arrives at the chip's PHY (MACRAW) */
   injectFrame(frame: Uint8Array): void {
-    const f = frame.slice();
+    const f = new Uint8Array(frame);
     this.at(this.testNow() + this.latencyMs, () => { if (this.macraw) this.macraw.frame(f); });
   }
   /** events still queued */
@@ -361,13 +388,13 @@ export class VirtualNet implements NetSide {
   // ───────────── NetSide ─────────────
 
   resolves(ip: string): boolean {
-    return !this.unreachable.has(ip);
+    return !this.unreachable[ip];
   }
 
   tcpConnect(local: Endpoint, remote: Endpoint, events: TcpEvents): TcpConn {
     const lat = this.latencyMs;
     const t = this.t;
-    const l = this.listeners.get(key(remote));
+    const l = this.listeners[key(remote)];
     const peer = new VTcpPeer(this, remote, local, 'SYN_SENT');
     peer.chip = events;
     const conn = peer.conn();
@@ -393,27 +420,27 @@ export class VirtualNet implements NetSide {
 
   tcpListen(local: Endpoint, accept: (conn: TcpConn) => TcpEvents | undefined): Listener {
     const k = key(local);
-    let queue = this.chipListeners.get(k);
+    let queue = this.chipListeners[k];
     if (!queue) {
       queue = [];
-      this.chipListeners.set(k, queue);
+      this.chipListeners[k] = queue;
     }
     queue.push(accept);
     const self = this;
     return {
       close() {
-        const q = self.chipListeners.get(k);
+        const q = self.chipListeners[k];
         if (!q) return;
         const i = q.indexOf(accept);
         if (i >= 0) q.splice(i, 1);
-        if (q.length === 0) self.chipListeners.delete(k);
+        if (q.length === 0) delete self.chipListeners[k];
       },
     };
   }
 
   /** each SYN goes to the listener that has waited longest, as on the host side; a listener that declines passes it on */
   private offerToListeners(k: string, conn: TcpConn): TcpEvents | undefined {
-    const q = this.chipListeners.get(k);
+    const q = this.chipListeners[k];
     if (!q) return undefined;
     // An accepting listener closes itself (and leaves the queue) inside accept, so walk a copy.
     for (const accept of q.slice()) {
@@ -425,28 +452,32 @@ export class VirtualNet implements NetSide {
 
   udpOpen(local: Endpoint, events: UdpEvents): UdpSock {
     const k = key(local);
-    this.chipUdp.set(k, events);
+    this.chipUdp[k] = events;
     const self = this;
     return {
       sendTo(to: Endpoint, bytes: Uint8Array) {
-        const copy = bytes.slice();
+        const copy = new Uint8Array(bytes);
         const t = self.t + self.latencyMs;
         self.log({ t, dir: 'chip>peer', what: 'datagram', peer: key(to), n: copy.length });
         self.at(t, () => {
           if (to.ip === '255.255.255.255') {
-            self.udpPeers.forEach((p) => { if (p.local.port === to.port) p.received.push({ from: local, bytes: copy }); });
+            const keys = Object.keys(self.udpPeers);
+            for (let i = 0; i < keys.length; i++) {
+              const p = self.udpPeers[keys[i]];
+              if (p && p.local.port === to.port) p.received.push({ from: local, bytes: copy });
+            }
             return;
           }
-          const p = self.udpPeers.get(key(to));
+          const p = self.udpPeers[key(to)];
           if (p) { p.received.push({ from: local, bytes: copy }); return; }
-          if (!self.icmpUnreachable || self.unreachable.has(to.ip)) return;
+          if (!self.icmpUnreachable || self.unreachable[to.ip]) return;
           self.at(t + self.latencyMs, () => {
             self.log({ t: t + self.latencyMs, dir: 'peer>chip', what: 'ICMP unreachable', peer: key(to) });
             if (events.unreachable) events.unreachable(to);
           });
         });
       },
-      close() { if (self.chipUdp.get(k) === events) self.chipUdp.delete(k); },
+      close() { if (self.chipUdp[k] === events) delete self.chipUdp[k]; },
     };
   }
 
@@ -454,7 +485,7 @@ export class VirtualNet implements NetSide {
     this.macraw = events;
     const self = this;
     return {
-      send(frame: Uint8Array) { self.framesOut.push(frame.slice()); self.log({ t: self.t, dir: 'chip>peer', what: 'frame', peer: 'wire', n: frame.length }); },
+      send(frame: Uint8Array) { self.framesOut.push(new Uint8Array(frame)); self.log({ t: self.t, dir: 'chip>peer', what: 'frame', peer: 'wire', n: frame.length }); },
       close() { if (self.macraw === events) self.macraw = undefined; },
     };
   }
@@ -499,14 +530,23 @@ export class VirtualNet implements NetSide {
     this.wire.push(e);
   }
   dropListener(l: VTcpListener): void {
-    if (this.listeners.get(key(l.local)) === l) this.listeners.delete(key(l.local));
+    if (this.listeners[key(l.local)] === l) delete this.listeners[key(l.local)];
   }
   udpFromPeer(from: Endpoint, to: Endpoint, bytes: Uint8Array): void {
     const t = this.testNow() + this.latencyMs;
     this.log({ t, dir: 'peer>chip', what: 'datagram', peer: key(from), n: bytes.length });
     this.at(t, () => {
-      let ev = this.chipUdp.get(key(to));
-      if (!ev) this.chipUdp.forEach((e, k) => { if (!ev && k.endsWith(':' + to.port) && (to.ip === '255.255.255.255' || k.startsWith('0.0.0.0:'))) ev = e; });
+      let ev = this.chipUdp[key(to)];
+      if (!ev) {
+        // a broadcast reaches the chip's socket on that port; a socket bound to 0.0.0.0 takes any address
+        const keys = Object.keys(this.chipUdp);
+        const port = ':' + to.port;
+        for (let i = 0; i < keys.length && !ev; i++) {
+          const k = keys[i];
+          const bound = k.substring(k.length - port.length) === port;
+          if (bound && (to.ip === '255.255.255.255' || k.substring(0, 8) === '0.0.0.0:')) ev = this.chipUdp[k];
+        }
+      }
       if (ev) ev.datagram(from, bytes);
     });
   }
