@@ -32,12 +32,12 @@ export class SelfRig {
     const lines = this.log;
     this.stack = startNetwork({
       board: 'selftest',
+      nic: { name: 'w5500', hardResetStaleSockets: false },
       spi: new NodeSpiDevice(function (mosi: Uint8Array) { return model.exchange(mosi); }),
       int: new ModelIntPin(clock, model),
       rst: undefined,
       clock: clock,
       log: function (l: string) { lines.push(l); },
-      hardResetStaleSockets: false,
     }, { mac: new Uint8Array([0x02, 0x00, 0x00, 0x12, 0x34, 0x56]), ip: DEVICE_IP, subnet: '255.255.255.0', gateway: '192.168.1.1' });
     if (!this.stack.api) throw new Error('W5500 bring-up failed: ' + this.stack.error);
     this.api = this.stack.api;
@@ -51,8 +51,9 @@ export class SelfRig {
   until(done: () => boolean, ms: number): boolean {
     return runUntil(this.clock, [this.model], done, ms);
   }
+  /** the W5500's 8 hardware sockets less what the transport holds */
   freeHardwareSockets(): number {
-    return this.stack.transport ? this.stack.transport.freeHardwareSockets() : -1;
+    return this.stack.transport ? 8 - this.stack.transport.held() : -1;
   }
   close(): void {
     this.stack.stop();
