@@ -167,7 +167,7 @@ export class SocketEngine {
     s.rtxTries++;
     s.rtxDue = this.cur + retryWaitUnits(this.rtr(), s.rtxTries) / 10;
     const conn = s.conn;
-    this.netLog(s, 'retransmit', { try: s.rtxTries });
+    this.netLog(s, 'retransmit', { tries: s.rtxTries }); // not 'try': a keyword cannot be a member name on Espruino
     if (conn && conn.retransmit) this.wire(s, () => { if (conn.retransmit) conn.retransmit(); });
   }
 
