@@ -28,7 +28,7 @@ describe('npm start (tools/start.ts)', () => {
       '> s2: echoed 23 of 23 bytes',
       '> FD_CLOSE s2',
       '> s2: closed, graceful, 0 bytes unsent',
-      'PC peer: connected to 192.168.1.20:7 (loopback 127.0.0.1, from 192.168.1.10)',
+      'PC peer: connected to 192.168.1.20:7 (loopback 127.0.0.20, from 192.168.1.10)',
       'PC peer: sent "hello from the PC peer\\n"',
       'PC peer: received "hello from the PC peer\\n"',
       'PC peer: shut down sending (FIN)',
