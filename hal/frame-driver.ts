@@ -28,6 +28,10 @@ export const enum FrameErr {
   NO_CHIP = -3,
   /** the identity register reads 0x00: MISO held low — wiring, SCK, or the chip held in reset */
   WIRING = -4,
+  /** W5500: VERSIONR reads neither 0x04 nor all 0x00/0xFF — not a W5500, or a noisy bus */
+  BAD_VERSION = -5,
+  /** W5500: Sn_CR did not clear within its bound — bus fault or chip gone */
+  CMD_STUCK = -6,
   /** the chip did not come out of reset (registers do not take their values) */
   RESET_STUCK = -8,
   /** the chip was reset behind the driver's back (a register it set reads its reset value) */
@@ -117,6 +121,8 @@ export function frameErrText(err: number): string {
     case FrameErr.BUS: return 'SPI bus failure';
     case FrameErr.NO_CHIP: return 'no chip answers: MISO reads 0xFF (no chip, no power, or wrong CS pin)';
     case FrameErr.WIRING: return 'no chip answers: MISO reads 0x00 (check MISO/SCK wiring and that RESET is not held low)';
+    case FrameErr.BAD_VERSION: return 'the identity register reads an unknown value (not the chip, or a noisy bus)';
+    case FrameErr.CMD_STUCK: return 'a command did not complete (bus fault or chip gone)';
     case FrameErr.RESET_STUCK: return 'the chip did not come out of reset';
     case FrameErr.CHIP_RESET: return 'the chip was reset (its registers are back at reset values)';
     case FrameErr.BUSY: return 'busy: a frame is being transmitted';
