@@ -6,6 +6,8 @@ command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v tcpdump >/dev/null 2>&1 || need+=(tcpdump)
 # the TAP bridge (tools/tap-bridge.py) runs under the system python3 inside a network namespace
 [ -x /usr/bin/python3 ] || need+=(python3)
+# the real DHCP and DNS server of the services tests (the binary only: no system service is started)
+command -v dnsmasq >/dev/null 2>&1 || [ -x /usr/sbin/dnsmasq ] || need+=(dnsmasq-base)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then echo "install-system-deps: missing ${need[*]} and not root" >&2; exit 1; fi
   apt-get update -qq

@@ -144,6 +144,18 @@ export interface Transport {
   setAddress(ip: number, mask: number, gateway: number): number;
   /** the link as last learnt (no bus traffic) */
   linkUp(): boolean;
+  /**
+   * Optional, only where the NIC can tell whether another host holds an address (a software stack
+   * sees every ARP packet; the W5500 does its ARP in silicon and reports no answer for an address it
+   * did not send to): sends one ARP probe for `ip` (RFC 5227 §2.1.1, sender address 0.0.0.0) and
+   * returns 0 or TErr. The DHCP client probes an offered address before taking it.
+   */
+  probeAddress?(ip: number): number;
+  /**
+   * Optional, with `probeAddress`: whether, since the first probe for `ip`, another host has claimed
+   * it (an ARP packet with sender address `ip`, or another host's probe for it).
+   */
+  addressConflict?(ip: number): boolean;
 
   /** a new endpoint of the given kind, not yet on the wire (W5500: reserves a hardware socket, no OPEN yet); or TErr */
   open(kind: EndpointKind): number;
