@@ -156,12 +156,8 @@ export class DhcpClient {
     this.clientPort = o.clientPort ? o.clientPort : Dhcp.CLIENT_PORT;
     this.discoverTries = o.discoverTries && o.discoverTries > 0 ? o.discoverTries : 4;
     const self = this;
-    this.port = new UdpPort(api, Dhcp.MAX_MESSAGE, function (b, n, ip, p) { self.input(b, n, ip, p); });
-  }
-
-  /** replies larger than 576 bytes, dropped */
-  oversize(): number {
-    return this.port.oversize;
+    this.port = new UdpPort(api, Dhcp.MAX_MESSAGE, function (b, n, ip, p) { self.input(b, n, ip, p); },
+      function () { self.drops[DhcpDrop.OVERSIZE]++; });
   }
 
   /** starts from INIT; 0, or WSAEINVAL (running, or no MAC given) or the socket layer's error */

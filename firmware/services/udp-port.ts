@@ -16,22 +16,23 @@ export type DatagramHandler = (buf: Uint8Array, len: number, fromIp: number, fro
 export class UdpPort {
   /** the socket handle, -1 while closed */
   s = -1;
-  /** datagrams larger than the receive buffer (dropped) */
-  oversize = 0;
   private api: SocketLayer;
   private buf: Uint8Array;
   private from: SockAddr = { addr: '', port: 0 };
   private onData: DatagramHandler;
+  private onOversize: () => void;
   /** a datagram the layer could not take yet (WSAEWOULDBLOCK): sent again at FD_WRITE */
   private out: Uint8Array | null = null;
   private outLen = 0;
   private outIp = '';
   private outPort = 0;
 
-  constructor(api: SocketLayer, rxSize: number, onData: DatagramHandler) {
+  /** `onOversize` counts a datagram larger than `rxSize`, which is dropped */
+  constructor(api: SocketLayer, rxSize: number, onData: DatagramHandler, onOversize: () => void) {
     this.api = api;
     this.buf = new Uint8Array(rxSize);
     this.onData = onData;
+    this.onOversize = onOversize;
   }
 
   /** opens a datagram socket bound to 0.0.0.0:`port`; 0, or the socket layer's error code */
@@ -91,7 +92,7 @@ export class UdpPort {
       const n = this.api.recvfrom(h, this.buf, this.buf.length, 0, this.from);
       if (n < 0) {
         if (this.api.WSAGetLastError() === WSAError.WSAEMSGSIZE) {
-          this.oversize++;
+          this.onOversize();
           continue;
         }
         return;

@@ -34,5 +34,10 @@ export const enum WSAError {
   WSAECONNREFUSED = 10061,
   WSAEHOSTUNREACH = 10065,
   WSAEDISCON = 10101,
+  /** the name does not exist (NXDOMAIN), or the server failed (SERVFAIL) */
   WSAHOST_NOT_FOUND = 11001,
+  /** no answer from any DNS server in time, or none is known yet */
+  WSATRY_AGAIN = 11002,
+  /** the name exists but has no A record */
+  WSANO_DATA = 11004,
 }

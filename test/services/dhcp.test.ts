@@ -173,7 +173,7 @@ describe('DHCP client (in-process RFC 2131 server, W5500 model, virtual time)', 
     await r.h.run(10);
     const d = r.dhcp.drops;
     assert.deepEqual(
-      { short: d[DhcpDrop.SHORT], format: d[DhcpDrop.FORMAT], xid: d[DhcpDrop.XID], chaddr: d[DhcpDrop.CHADDR], options: d[DhcpDrop.OPTIONS], type: d[DhcpDrop.TYPE], server: d[DhcpDrop.SERVER], address: d[DhcpDrop.ADDRESS], oversize: r.dhcp.oversize() },
+      { short: d[DhcpDrop.SHORT], format: d[DhcpDrop.FORMAT], xid: d[DhcpDrop.XID], chaddr: d[DhcpDrop.CHADDR], options: d[DhcpDrop.OPTIONS], type: d[DhcpDrop.TYPE], server: d[DhcpDrop.SERVER], address: d[DhcpDrop.ADDRESS], oversize: d[DhcpDrop.OVERSIZE] },
       { short: 1, format: 2, xid: 1, chaddr: 1, options: 3, type: 1, server: 2, address: 1, oversize: 1 });
     assert.deepEqual([r.inbox.length, r.dhcp.state, r.dhcp.lease.ip, r.h.transport.localIp(), r.events.length], [1, DhcpState.SELECTING, 0, 0, 0]);
     // now the real offer; then hostile answers to the REQUEST
