@@ -74,6 +74,9 @@ export class NetIf implements IpOutput {
   upperProto = -1;
   upper: IpUpper | null = null;
   sink: FrameSink | null = null;
+  /** the address an ARP probe asked about (RFC 5227), and whether another host has claimed it since */
+  probeIp = 0;
+  probeHit = false;
   private ipId = 0;
 
   constructor() {
@@ -100,8 +103,34 @@ export class NetIf implements IpOutput {
     this.gateway = gateway;
     this.arp.clear();
     this.dropHold(Drop.TX_ARP_FAILED);
+    this.probeIp = 0;
+    this.probeHit = false;
     if (this.sink) this.announce();
     return 0;
+  }
+
+  /**
+   * One ARP probe for `ip` (RFC 5227 §2.1.1: a request with sender address 0.0.0.0), counted as a
+   * request; the watch for a conflict starts with the first probe for an address. 0, or
+   * IpSendError (NETDOWN, INVAL).
+   */
+  probe(ip: number): number {
+    if (!this.sink) return IpSendError.NETDOWN;
+    if (!isU32(ip) || ip === 0 || ip === BROADCAST) return IpSendError.INVAL;
+    if (ip !== this.probeIp) {
+      this.probeIp = ip;
+      this.probeHit = false;
+    }
+    ethEmit(this.tx, 0, BROADCAST_MAC, 0, this.mac, EtherType.ARP);
+    arpEmit(this.tx, Eth.HEADER, ArpOper.REQUEST, this.mac, 0, ZERO_MAC, 0, ip);
+    this.stats[Stat.TX_ARP_REQUEST]++;
+    this.out(this.tx, 0, Eth.HEADER + Arp.LEN);
+    return 0;
+  }
+
+  /** whether, since the first probe for `ip`, another host has claimed it (RFC 5227 §2.1.1) */
+  conflict(ip: number): boolean {
+    return ip !== 0 && ip === this.probeIp && this.probeHit;
   }
 
   /** starts sending through `sink`: a gratuitous ARP goes out at once when an address is set */
@@ -160,6 +189,10 @@ export class NetIf implements IpOutput {
     if (v !== PASS) return v;
     const spa = get32(f, o + Arp.SPA);
     const tpa = get32(f, o + Arp.TPA);
+    // RFC 5227 §2.1.1: the probed address is taken if another host sends from it, or probes for it too
+    if (this.probeIp !== 0 && (spa === this.probeIp || (spa === 0 && tpa === this.probeIp && !macEquals(f, o + Arp.SHA, this.mac)))) {
+      this.probeHit = true;
+    }
     if ((f[o + Arp.SHA] & 1) !== 0 || macEquals(f, o + Arp.SHA, ZERO_MAC) ||
       (this.addr !== 0 && spa === this.addr) || spa === BROADCAST) return Drop.ARP_BOGUS;
     const forUs = this.addr !== 0 && tpa === this.addr;
