@@ -168,6 +168,17 @@ export class W5500Macraw implements FrameDriver {
     return this.chip.linkUp;
   }
 
+  /**
+   * One presence, reset and link check now (SIMR…VERSIONR in one read). OK, or the failure found: the
+   * driver is then down and `failure` has reached the handler during this call. DOWN when not up.
+   */
+  checkChip(): number {
+    if (!this.ready) return FrameErr.DOWN;
+    const r = this.chip.checkChip();
+    if (r !== W5500Err.OK) this.down(r);
+    return r;
+  }
+
   canSend(): boolean {
     return this.ready && !this.sending;
   }

@@ -11,9 +11,16 @@ import { RealClock } from '../../hal/node/real-clock';
 import { workerEntry, workerExecArgv } from '../w5500/worker-client';
 import { Kind, Slot, syncRequest } from '../w5500/worker-protocol';
 import type { TapChipOptions } from './tap-chip';
+import type { W5500TapChipOptions } from '../w5500/tap-chip';
 import type { EncCounters, EncDrops, EncDriverFaults } from './trace';
 
-export interface EncWorkerInit { ctrl: SharedArrayBuffer; data: SharedArrayBuffer; options: TapChipOptions }
+export interface EncWorkerInit {
+  ctrl: SharedArrayBuffer;
+  data: SharedArrayBuffer;
+  options: TapChipOptions;
+  /** when set, the chip on the TAP wire is the W5500 model (MACRAW on its frame-level side) with these options */
+  w5500?: W5500TapChipOptions;
+}
 
 export type EncWorkerMessage =
   | { type: 'ready' }
@@ -30,6 +37,8 @@ export type EncControl =
   | { op: 'close' };
 
 export interface EncThreadOptions extends TapChipOptions {
+  /** put the W5500 model on the TAP wire instead (its MACRAW socket on the frame-level side), with these model options */
+  w5500?: Record<string, unknown>;
   /** runs the INT pin's watch callbacks (default: a RealClock) */
   clock?: Clock;
   /** how long one transaction may take before it counts as a bus failure, ms (default 10000) */
@@ -69,7 +78,8 @@ export class Enc28j60Thread {
     const ctrl = new SharedArrayBuffer(Slot.COUNT * 4);
     const data = new SharedArrayBuffer(CAPACITY);
     const options: TapChipOptions = { prefix: opts.prefix, hostAddress: opts.hostAddress, ifname: opts.ifname, pcapPath: opts.pcapPath, model: opts.model };
-    const worker = new Worker(workerEntry(WORKER_URL), { workerData: { ctrl, data, options } as EncWorkerInit, execArgv: workerExecArgv() });
+    const w5500 = opts.w5500 ? { prefix: opts.prefix, hostAddress: opts.hostAddress, ifname: opts.ifname, pcapPath: opts.pcapPath, model: opts.w5500 } : undefined;
+    const worker = new Worker(workerEntry(WORKER_URL), { workerData: { ctrl, data, options, w5500 } as EncWorkerInit, execArgv: workerExecArgv() });
     await new Promise<void>((resolve, reject) => {
       const done = () => { worker.off('message', onMsg); worker.off('error', onErr); worker.off('exit', onExit); };
       const onMsg = (m: EncWorkerMessage) => {

@@ -2,11 +2,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { applyFault } from '../w5500/host-chip';
 import { Kind, Slot, Status, syncAnswer } from '../w5500/worker-protocol';
 import { createTapChip, type TapChip } from './tap-chip';
+import { createW5500TapChip, type W5500TapChip } from '../w5500/tap-chip';
 import type { EncControl, EncWorkerInit, EncWorkerMessage } from './worker-client';
 
 /**
  * The ENC28J60's own thread in real-time runs: the model and its TAP wire (namespace, bridge) live here and keep
- * receiving from the kernel while the firmware thread sleeps inside an SPI transaction or a busy wait.
+ * receiving from the kernel while the firmware thread sleeps inside an SPI transaction or a busy wait. With
+ * `w5500` in the init, the chip on the TAP wire is the W5500 model on its frame-level side (MACRAW) instead.
  */
 
 const init = workerData as EncWorkerInit;
@@ -21,11 +23,13 @@ const waitAsync = (Atomics as unknown as {
   waitAsync(a: Int32Array, i: number, v: number): { async: false; value: string } | { async: true; value: Promise<string> };
 }).waitAsync;
 
-async function control(rig: TapChip, req: EncControl): Promise<{ result: unknown; stop: boolean }> {
+type AnyTapChip = TapChip | W5500TapChip;
+
+async function control(rig: AnyTapChip, req: EncControl): Promise<{ result: unknown; stop: boolean }> {
   const t = rig.chip.trace;
   switch (req.op) {
     case 'fault': return { result: applyFault(rig.chip.faults, req.name, req.args) ?? null, stop: false };
-    case 'trace': return { result: { counters: t.counters, drops: t.drops, driverFaults: t.driverFaults }, stop: false };
+    case 'trace': return { result: 'drops' in t ? { counters: t.counters, drops: t.drops, driverFaults: t.driverFaults } : { counters: t.counters }, stop: false };
     case 'traceLines': return { result: t.lines(), stop: false };
     case 'hardReset': rig.chip.hardReset(); return { result: null, stop: false };
     case 'host': return { result: { ns: rig.ns.name, hostIp: rig.hostIp, hostMac: rig.tap.hostMac() }, stop: false };
@@ -36,9 +40,9 @@ async function control(rig: TapChip, req: EncControl): Promise<{ result: unknown
 }
 
 async function main(): Promise<void> {
-  let rig: TapChip;
+  let rig: AnyTapChip;
   try {
-    rig = await createTapChip(init.options);
+    rig = init.w5500 ? await createW5500TapChip(init.w5500) : await createTapChip(init.options);
     rig.chip.onIntn((high) => {
       Atomics.store(ctrl, Slot.INTN, high ? 1 : 0);
       post({ type: 'intn', high });

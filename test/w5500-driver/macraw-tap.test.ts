@@ -16,6 +16,7 @@ import { NodePin } from '../../hal/node/pins';
 import { W5500Macraw } from '../../hal/w5500/macraw';
 import { FrameCount, FrameErr } from '../../hal/frame-driver';
 import { createW5500TapChip, type W5500TapChip } from '../../sim/w5500/tap-chip';
+import { Enc28j60Thread } from '../../sim/enc28j60/worker-client';
 import { netnsUnavailable } from '../../sim/net/netns';
 import { MACRAW_MAC } from '../../sim/w5500/macraw-rig';
 import { arp, etherType, icmpEcho, inetChecksum, ipText, macText } from '../enc28j60-model/frames';
@@ -138,5 +139,37 @@ describe('W5500 MACRAW driver through TAP: the Linux kernel answers ARP and ICMP
     assert.match(out, /ARP, Reply 10\.80\.0\.1 is-at [0-9a-f:]{17}/);
     assert.match(out, /IP 10\.80\.0\.2 > 10\.80\.0\.1: ICMP echo request, id 22325, seq 1, length 64/);
     assert.match(out, /IP 10\.80\.0\.1 > 10\.80\.0\.2: ICMP echo reply, id 22325, seq 1, length 64/);
+  });
+
+  it('in its own thread (the TAP chip thread with the W5500 on the wire): the kernel answers ARP while the firmware thread blocks', async () => {
+    const clock = new RealClock();
+    const thread = await Enc28j60Thread.start({ clock, prefix: 'w5t', hostAddress: HOST_IP + '/24', ifname: 'w5t0', w5500: {} });
+    const name = thread.host().ns;
+    const driver = new W5500Macraw({ spi: new NodeSpiDevice(thread.exchange), clock, int: thread.intPin, mac: new Uint8Array(MACRAW_MAC) });
+    const frames: Uint8Array[] = [];
+    driver.setHandler({
+      frame(f: Uint8Array, len: number) { frames.push(f.slice(0, len)); },
+      sent() { /* one frame only */ },
+      link() { /* the TAP link stays up */ },
+      failure(err: number) { frames.push(new Uint8Array([err & 0xff])); },
+    });
+    try {
+      assert.equal(driver.begin(), FrameErr.OK);
+      assert.equal(driver.send(arp(1, MACRAW_MAC, CHIP_IP, [0, 0, 0, 0, 0, 0], HOST_IP), 42), FrameErr.OK);
+      // the firmware thread blocks, as in a blocking call, and pumps the driver itself; the chip thread takes the
+      // kernel's answer into its ring meanwhile
+      const t0 = Date.now();
+      while (frames.length === 0 && Date.now() - t0 < 5000) driver.service(clock.now());
+      assert.ok(frames.length >= 1, 'the ARP reply came through service() while the event loop did not turn');
+      assert.equal(etherType(frames[0]), 0x0806);
+      assert.equal(frames[0][21], 2);
+      assert.equal(ipText(frames[0], 28), HOST_IP);
+      assert.equal(macText(frames[0], 22), thread.host().hostMac);
+    } finally {
+      driver.stop();
+      clock.clearAll();
+      await thread.close();
+    }
+    assert.ok(!execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).includes(name), 'namespace removed');
   });
 });

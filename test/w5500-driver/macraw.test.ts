@@ -234,6 +234,19 @@ describe('W5500 MACRAW frame driver', () => {
     r.close();
   });
 
+  it('checkChip: OK while the chip is itself; after a chip reset the failure reaches the handler during the call', () => {
+    const r = up();
+    assert.equal(r.driver.checkChip(), FrameErr.OK);
+    assert.deepEqual(r.events, []);
+    r.model.hardReset();
+    assert.equal(r.driver.checkChip(), FrameErr.CHIP_RESET);
+    assert.deepEqual(r.events, ['failure:' + FrameErr.CHIP_RESET]);
+    assert.equal(r.driver.checkChip(), FrameErr.DOWN);
+    r.run(2000);
+    assert.deepEqual(r.events, ['failure:' + FrameErr.CHIP_RESET], 'reported once');
+    r.close();
+  });
+
   it('SEND_OK overdue: socket 0 opened again, sent(TX_TIMEOUT), counted; the next frame goes', () => {
     const r = up({ driver: { txTimeoutMs: 200 } });
     r.model.faults.withholdSendOk = true;
