@@ -7,9 +7,10 @@
  */
 import { Enc28j60Model, type Enc28j60ModelOptions } from './model';
 import type { FramePort, FrameReceiver } from '../net/frame-port';
-import { NetNamespace } from '../net/netns';
-import { PcapWriter } from '../net/pcap';
-import { TapPort } from '../net/tap';
+import type { NetNamespace } from '../net/netns';
+import type { PcapWriter } from '../net/pcap';
+import type { TapPort } from '../net/tap';
+import { openTapWire } from '../net/tap-wire';
 
 export interface TapChipOptions {
   /** namespace name prefix, ≤ 8 lowercase letters/digits (default 'encm'); the name adds the pid and a counter */
@@ -39,55 +40,24 @@ export interface TapChip {
 }
 
 export async function createTapChip(opts: TapChipOptions = {}): Promise<TapChip> {
-  const hostAddress = opts.hostAddress || '10.77.0.1/24';
-  const origin = performance.now();
-  const now = () => performance.now() - origin;
-  const ns = NetNamespace.create(opts.prefix || 'encm');
-  let tap: TapPort | undefined;
-  let pcap: PcapWriter | undefined;
-  try {
-    pcap = opts.pcapPath ? new PcapWriter(opts.pcapPath, Date.now()) : undefined;
-    tap = await TapPort.open({ ns, name: opts.ifname || 'enc0', address: hostAddress, pcap, now });
-  } catch (e) {
-    if (pcap) pcap.close();
-    ns.close();
-    throw e;
-  }
-  const port = tap;
-  let timer: NodeJS.Timeout | undefined;
-  let closed = false;
+  const wire = await openTapWire({ prefix: opts.prefix || 'encm', hostAddress: opts.hostAddress || '10.77.0.1/24', ifname: opts.ifname || 'enc0', pcapPath: opts.pcapPath });
+  const port = wire.tap;
   // the model's wire, with a re-arm of its timer after every frame from the kernel
-  const wire: FramePort = {
+  const modelWire: FramePort = {
     send(frame, fcsBad) { port.send(frame, fcsBad); },
     setReceiver(rx: FrameReceiver | undefined) {
       port.setReceiver(rx ? (f, bad) => { rx(f, bad); rearm(); } : undefined);
     },
   };
-  const chip = new Enc28j60Model(Object.assign({}, opts.model || {}, { now, wire }));
-  function rearm(): void {
-    if (closed) return;
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    const at = chip.nextDeadline();
-    if (at === undefined) return;
-    // +0.05 ms so the timer does not fire a hair before the deadline and spin
-    timer = setTimeout(() => { timer = undefined; chip.advance(); rearm(); }, Math.max(0, at - now() + 0.05));
-  }
+  const chip = new Enc28j60Model(Object.assign({}, opts.model || {}, { now: wire.now, wire: modelWire }));
+  const rearm = wire.drive(chip);
   return {
-    chip, ns, tap: port, pcap, now,
-    hostIp: hostAddress.split('/')[0],
+    chip, ns: wire.ns, tap: port, pcap: wire.pcap, now: wire.now, hostIp: wire.hostIp,
     exchange(mosi: Uint8Array): Uint8Array {
       const miso = chip.exchange(mosi);
       rearm();
       return miso;
     },
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      if (timer !== undefined) clearTimeout(timer);
-      await port.close();
-      ns.close();
-      if (pcap) pcap.close();
-    },
+    close: () => wire.close(),
   };
 }

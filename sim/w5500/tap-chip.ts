@@ -8,9 +8,10 @@
  */
 import { W5500Model, type W5500ModelOptions } from './model';
 import { FrameNet } from './frame-net';
-import { NetNamespace } from '../net/netns';
-import { PcapWriter } from '../net/pcap';
-import { TapPort } from '../net/tap';
+import type { NetNamespace } from '../net/netns';
+import type { PcapWriter } from '../net/pcap';
+import type { TapPort } from '../net/tap';
+import { openTapWire } from '../net/tap-wire';
 
 export interface W5500TapChipOptions {
   /** namespace name prefix, ≤ 8 lowercase letters/digits (default 'w5m'); the name adds the pid and a counter */
@@ -41,54 +42,25 @@ export interface W5500TapChip {
 }
 
 export async function createW5500TapChip(opts: W5500TapChipOptions = {}): Promise<W5500TapChip> {
-  const hostAddress = opts.hostAddress || '10.79.0.1/24';
-  const origin = performance.now();
-  const now = () => performance.now() - origin;
-  const ns = NetNamespace.create(opts.prefix || 'w5m');
-  let tap: TapPort | undefined;
-  let pcap: PcapWriter | undefined;
-  try {
-    pcap = opts.pcapPath ? new PcapWriter(opts.pcapPath, Date.now()) : undefined;
-    tap = await TapPort.open({ ns, name: opts.ifname || 'w5m0', address: hostAddress, pcap, now });
-  } catch (e) {
-    if (pcap) pcap.close();
-    ns.close();
-    throw e;
-  }
-  const port = tap;
-  let timer: NodeJS.Timeout | undefined;
-  let closed = false;
+  const wire = await openTapWire({ prefix: opts.prefix || 'w5m', hostAddress: opts.hostAddress || '10.79.0.1/24', ifname: opts.ifname || 'w5m0', pcapPath: opts.pcapPath });
+  const port = wire.tap;
   // every frame from the kernel re-arms the timer: the model takes it at its next poll, due now
   const net = new FrameNet({
     send(frame, fcsBad) { port.send(frame, fcsBad); },
     setReceiver(rx) { port.setReceiver(rx ? (f, bad) => { rx(f, bad); rearm(); } : undefined); },
-  }, { now });
-  const chip = new W5500Model(Object.assign({}, opts.model || {}, { now, net }));
-  function rearm(): void {
-    if (closed) return;
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    const at = chip.nextDeadline();
-    if (at === undefined) return;
-    // +0.05 ms so the timer does not fire a hair before the deadline and spin
-    timer = setTimeout(() => { timer = undefined; chip.advance(); rearm(); }, Math.max(0, at - now() + 0.05));
-  }
+  }, { now: wire.now });
+  const chip = new W5500Model(Object.assign({}, opts.model || {}, { now: wire.now, net }));
+  const rearm = wire.drive(chip);
   return {
-    chip, net, ns, tap: port, pcap, now,
-    hostIp: hostAddress.split('/')[0],
+    chip, net, ns: wire.ns, tap: port, pcap: wire.pcap, now: wire.now, hostIp: wire.hostIp,
     exchange(mosi: Uint8Array): Uint8Array {
       const miso = chip.exchange(mosi);
       rearm();
       return miso;
     },
     async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      if (timer !== undefined) clearTimeout(timer);
       chip.close();
-      await port.close();
-      ns.close();
-      if (pcap) pcap.close();
+      await wire.close();
     },
   };
 }

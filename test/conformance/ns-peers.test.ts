@@ -7,18 +7,7 @@ import assert from 'node:assert/strict';
 import { NetNamespace, netnsUnavailable } from '../../sim/net/netns';
 import { NamespacePeers } from '../../sim/conformance/ns-peers';
 import type { PeerConn } from '../../sim/conformance/rig';
-
-function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  return new Promise((resolve) => {
-    const tick = () => {
-      if (cond()) resolve(true);
-      else if (Date.now() > end) resolve(false);
-      else setTimeout(tick, 2);
-    };
-    tick();
-  });
-}
+import { until } from '../real-time';
 
 describe('namespace peers: the kernel TCP inside a namespace, through the agent', function () {
   this.timeout(20000);

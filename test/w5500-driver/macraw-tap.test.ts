@@ -17,36 +17,23 @@ import { W5500Macraw } from '../../hal/w5500/macraw';
 import { FrameCount, FrameErr } from '../../hal/frame-driver';
 import { createW5500TapChip, type W5500TapChip } from '../../sim/w5500/tap-chip';
 import { Enc28j60Thread } from '../../sim/enc28j60/worker-client';
-import { netnsUnavailable } from '../../sim/net/netns';
+import { tapUnavailable } from '../../sim/net/tap-wire';
 import { MACRAW_MAC } from '../../sim/w5500/macraw-rig';
+import { until } from '../real-time';
 import { arp, etherType, icmpEcho, inetChecksum, ipText, macText } from '../enc28j60-model/frames';
 
 const HOST_IP = '10.80.0.1';
 const CHIP_IP = '10.80.0.2';
 
 function unavailable(): string | undefined {
-  const why = netnsUnavailable();
+  const why = tapUnavailable();
   if (why) return why;
-  if (!fs.existsSync('/usr/bin/python3')) return '/usr/bin/python3 is missing';
-  if (!fs.existsSync('/dev/net/tun')) return '/dev/net/tun is missing';
   try {
     execFileSync('tcpdump', ['--version'], { stdio: 'ignore' });
   } catch {
     return 'tcpdump is missing';
   }
   return undefined;
-}
-
-function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  return new Promise((resolve) => {
-    const tick = () => {
-      if (cond()) resolve(true);
-      else if (Date.now() > end) resolve(false);
-      else setTimeout(tick, 2);
-    };
-    tick();
-  });
 }
 
 describe('W5500 MACRAW driver through TAP: the Linux kernel answers ARP and ICMP echo', function () {
