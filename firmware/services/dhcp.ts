@@ -132,9 +132,10 @@ export class DhcpClient {
   private xid = 0;
   /** retransmissions of the message in flight */
   private tries = 0;
-  /** clock ms: start of the exchange (the secs field), and when the last REQUEST went out */
+  /** clock ms: start of the exchange (the secs field), and when the first REQUEST of this transaction went out */
   private began = 0;
   private requestAt = 0;
+  private requestXid = -1;
   /** SELECTING → REQUESTING: the offer taken */
   private offered = 0;
   private offerServer = 0;
@@ -329,7 +330,11 @@ export class DhcpClient {
   /** the REQUEST of the state: SELECTING's, INIT-REBOOT's, RENEWING's (unicast) or REBINDING's (broadcast) */
   private sendRequest(now: number): void {
     const l = this.lease;
-    this.requestAt = now;
+    // §4.4.1: the lease counts from the original REQUEST, not from a retransmission
+    if (this.requestXid !== this.xid) {
+      this.requestXid = this.xid;
+      this.requestAt = now;
+    }
     switch (this.state) {
       case DhcpState.REQUESTING:
         this.transmit(DhcpType.REQUEST, 0, this.offered, this.offerServer, true, 0xffffffff, now);

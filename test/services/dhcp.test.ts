@@ -82,6 +82,24 @@ describe('DHCP client (in-process RFC 2131 server, W5500 model, virtual time)', 
     assert.equal(r.dhcp.state, DhcpState.SELECTING);
   });
 
+  it('retransmits REQUEST on the same schedule and counts the lease from the first one; 4 unanswered REQUESTs → INIT', async () => {
+    r = await dhcpRig([XID, 1000, 1000, 1000, 1000, 1000, 0x0e0e0e0e, 1000, 1000, 1000, 1000]);
+    assert.equal(r.dhcp.start(), 0);
+    assert.ok(await r.waitFor(1, 1000));
+    r.server.sendTo(CLIENT_BCAST, reply(CFG, readClient(r.inbox[0].bytes), 2));
+    assert.ok(await r.waitFor(6, 70000));
+    assert.deepEqual(r.inbox.map((d) => [readClient(d.bytes).type, d.at]),
+      [[1, 0.5], [3, 1.5], [3, 4001.5], [3, 12001.5], [3, 28001.5], [1, 60001.5]]);
+    assert.deepEqual(r.inbox.map((d) => readClient(d.bytes).xid), [XID, XID, XID, XID, XID, 0x0e0e0e0e]);
+    assert.equal(r.dhcp.state, DhcpState.SELECTING);
+    // this time the second REQUEST is answered: the lease still counts from the first
+    r.server.sendTo(CLIENT_BCAST, reply(CFG, readClient(r.inbox[5].bytes), 2));
+    assert.ok(await r.waitFor(8, 10000));
+    r.server.sendTo(CLIENT_BCAST, reply(CFG, readClient(r.inbox[7].bytes), 5));
+    assert.ok(await r.h.runUntil(() => r!.events.length === 1, 1000));
+    assert.deepEqual([r.inbox[6].at, r.inbox[7].at, r.dhcp.lease.start], [60002.5, 64002.5, 60002]);
+  });
+
   it('renews at T1 by unicast, rebinds at T2 by broadcast, removes the address when the lease ends and starts over', async () => {
     r = await dhcpRig([XID, 1000, 1000, 0x0badcafe, 0x0badbeef, 0x0feedbee, 1000]);
     const other = r.h.vnet!.udpPeer({ ip: '192.168.1.2', port: 67 });
