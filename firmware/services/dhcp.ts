@@ -23,7 +23,7 @@ import type { SocketLayer } from '../socket/layer';
 import { WSAError } from '../socket/errors';
 import { Dhcp, DhcpDrop, DhcpReply, DhcpType, PASS, dhcpBuild, dhcpParse, isHostAddress } from './dhcp-wire';
 import type { DhcpRequestFields } from './dhcp-wire';
-import { DhcpLease, INFINITE_LEASE } from './dhcp-lease';
+import { DhcpLease } from './dhcp-lease';
 import { UdpPort } from './udp-port';
 import { defaultRandom, randomIn } from './random';
 import type { Random32 } from './random';
@@ -485,4 +485,3 @@ export class DhcpClient {
   }
 }
 
-export { INFINITE_LEASE };

@@ -34,8 +34,9 @@ export interface DhcpRig {
   close(): Promise<void>;
 }
 
-export async function dhcpRig(random: number[], opts: Partial<DhcpOptions> = {}): Promise<DhcpRig> {
-  const h = await createHarness({ stack: { ip: '0.0.0.0', subnet: '0.0.0.0', gateway: '0.0.0.0' } });
+/** `quiet`: no chip health poll, so days of virtual time pass in few steps */
+export async function dhcpRig(random: number[], opts: Partial<DhcpOptions> = {}, quiet = false): Promise<DhcpRig> {
+  const h = await createHarness({ stack: { ip: '0.0.0.0', subnet: '0.0.0.0', gateway: '0.0.0.0', healthPollMs: quiet ? 0 : undefined } });
   const vnet = h.vnet!;
   const server = vnet.udpPeer(SERVER);
   const events: { ev: number; at: number; ip: number }[] = [];

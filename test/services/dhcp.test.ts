@@ -130,6 +130,19 @@ describe('DHCP client (in-process RFC 2131 server, W5500 model, virtual time)', 
     assert.deepEqual([again.type, again.xid, r.inbox[4].at], [1, 0x0feedbee, start + 100000 + 0.5]);
   });
 
+  it('an infinite lease (0xffffffff) is never renewed; a lease of 3 days outlasts any one timer (1 h at most)', async () => {
+    r = await dhcpRig([XID, 1000, 1000, 0x0c0c0c0c], {}, true);
+    await bind(r, { ...CFG, lease: 0xffffffff, t1: undefined, t2: undefined });
+    await r.h.run(5 * 86400000);
+    assert.deepEqual([r.inbox.length, r.dhcp.state, r.events.length], [2, DhcpState.BOUND, 1]);
+    await r.close();
+    r = await dhcpRig([XID, 1000, 1000, 0x0c0c0c0c], {}, true);
+    await bind(r, { ...CFG, lease: 3 * 86400, t1: undefined, t2: undefined });
+    const start = r.dhcp.lease.start;
+    assert.ok(await r.waitFor(3, 2 * 86400000));
+    assert.deepEqual([readClient(r.inbox[2].bytes).xid, r.inbox[2].at], [0x0c0c0c0c, start + 36 * 3600000 + 0.5]);
+  });
+
   it('an ACK while RENEWING extends the lease (RENEWED) and counts again from that REQUEST', async () => {
     r = await dhcpRig([XID, 1000, 1000, 0x0badcafe, 1000]);
     await bind(r);
