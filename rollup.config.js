@@ -48,8 +48,25 @@ function entry(board, appModule, appExport) {
   };
 }
 
+// firmware/stacks/enabled.ts per board: only the stack the board's NIC needs goes into its bundle
+const ENABLED = path.resolve('firmware/stacks/enabled.ts');
+function nicOf(board) {
+  const m = /\bnic:\s*'([a-z0-9-]+)'/.exec(fs.readFileSync(path.resolve('boards', board + '.ts'), 'utf8'));
+  if (!m) throw new Error(`boards/${board}.ts names no nic`);
+  return m[1];
+}
+function stacks(nic) {
+  return {
+    name: 'nic-stacks',
+    load(id) {
+      if (path.resolve(id) !== ENABLED) return null;
+      return `export const WITH_OFFLOAD = ${nic === 'w5500'};\nexport const WITH_SOFTWARE = ${nic !== 'w5500'};\n`;
+    },
+  };
+}
+
 function bundle(board, appModule, appExport, out) {
-  return espruinoBundle('\0entry', [entry(board, appModule, appExport)], './tsconfig.json', out);
+  return espruinoBundle('\0entry', [entry(board, appModule, appExport), stacks(nicOf(board))], './tsconfig.json', out);
 }
 
 function espruinoBundle(input, extraPlugins, tsconfig, out, compress) {
@@ -69,7 +86,7 @@ function espruinoBundle(input, extraPlugins, tsconfig, out, compress) {
 // The self-test (sim/selftest/main.ts): firmware + W5500 model + scripted peers, run on Espruino itself.
 // Mangled but not compressed: with terser's compress transforms (comma sequences and at least one more), 2v29 fails
 // ASSERT(jsvHasChildren(obj)) in jsvObjectSetChild during the echo scenario; mangled only, it runs all six checks.
-const selftest = espruinoBundle('sim/selftest/main.ts', [], './tsconfig.selftest.json', 'dist/selftest.js', false);
+const selftest = espruinoBundle('sim/selftest/main.ts', [stacks('w5500')], './tsconfig.selftest.json', 'dist/selftest.js', false);
 
 export default process.env.BUILD === 'selftest' ? [selftest] : [
   ...boards.map((b) => bundle(b, 'firmware/app/main.ts', 'main', `dist/${b}.js`)),

@@ -16,6 +16,8 @@ export interface W5500Nic {
 /** Microchip ENC28J60, MAC only: needs the software TCP/IP transport */
 export interface Enc28j60Nic {
   name: 'enc28j60';
+  /** full duplex (the chip cannot negotiate: set only when the switch port is forced to full duplex); default half */
+  fullDuplex?: boolean;
 }
 
 /** W5500 in MACRAW mode: needs the software TCP/IP transport */

@@ -6,11 +6,15 @@
  */
 import type { BoardHal } from './app/app';
 import { NetErr } from './nic';
+import type { Enc28j60Nic, W5500Nic } from './nic';
 import type { Transport } from './transport/transport';
 import { SocketLayer } from './socket/layer';
 import { parseIPv4 } from './socket/address';
 import { startW5500 } from './stacks/w5500-offload';
-import type { NicStart } from './stacks/w5500-offload';
+import { startEnc28j60 } from './stacks/enc28j60-software';
+import type { NicStart } from './stacks/nic-start';
+import { WITH_OFFLOAD, WITH_SOFTWARE } from './stacks/enabled';
+import type { TcpConfig } from './net/tcp/config';
 
 export interface NetOptions {
   /** 6 bytes */
@@ -34,10 +38,15 @@ export interface NetOptions {
   /** W5500: the driver's SEND_OK stall report, ms */
   sendStallMs?: number;
   /**
-   * W5500: check the chip (presence, reset, link) every so many ms while idle, one 34-byte read
-   * (default 1000; 0 = only on events), so idle connections learn of a chip reset as WSAENETDOWN
+   * check the chip (presence, reset, link) every so many ms while idle (W5500: one 34-byte read;
+   * ENC28J60: one register read) (default 1000; 0 = only on events), so idle connections learn of a
+   * chip reset as WSAENETDOWN
    */
   healthPollMs?: number;
+  /** software stack (ENC28J60, W5500 MACRAW): transport endpoint ids at most (default 16) */
+  maxEndpoints?: number;
+  /** software stack: TCP settings (default firmware/net/tcp/config.ts defaultTcpConfig(): 8 connections, 2 KB buffers each way) */
+  tcp?: TcpConfig;
 }
 
 export interface NetStack {
@@ -64,12 +73,18 @@ export function startNetwork(hal: BoardHal, opts: NetOptions): NetStack {
   const ip = parseIPv4(opts.ip);
   const mask = parseIPv4(opts.subnet);
   const gw = parseIPv4(opts.gateway);
-  if (nic.name !== 'w5500') {
-    return failed(nic.name, NetErr.NIC_UNSUPPORTED, "NIC '" + nic.name + "' needs the software TCP/IP transport, which this firmware does not have yet");
+  if (nic.name === 'w5500-macraw') {
+    return failed(nic.name, NetErr.NIC_UNSUPPORTED, "NIC '" + nic.name + "' needs a frame driver for the W5500 in MACRAW mode, which this firmware does not have yet");
   }
-  if (ip < 0 || mask < 0 || gw < 0) return failed('W5500', NetErr.BAD_ADDRESS, 'ip, subnet and gateway must be dotted IPv4 addresses');
-  const started: NicStart = startW5500(hal, nic, opts, ip, mask, gw);
-  const stack = failed('W5500', started.error, started.reason);
+  const offload = nic.name === 'w5500';
+  const name = offload ? 'W5500' : 'ENC28J60';
+  if (ip < 0 || mask < 0 || gw < 0) return failed(name, NetErr.BAD_ADDRESS, 'ip, subnet and gateway must be dotted IPv4 addresses');
+  // written so that the bundle build drops the stack its board does not carry (stacks/enabled.ts)
+  let started: NicStart | null = null;
+  if (WITH_OFFLOAD && offload) started = startW5500(hal, nic as W5500Nic, opts, ip, mask, gw);
+  if (WITH_SOFTWARE && !offload) started = startEnc28j60(hal, nic as Enc28j60Nic, opts, ip, mask, gw);
+  if (started === null) return failed(nic.name, NetErr.NIC_UNSUPPORTED, "NIC '" + nic.name + "' is not in this build");
+  const stack = failed(name, started.error, started.reason);
   stack.stop = started.stop;
   const transport = started.transport;
   if (!transport) return stack;

@@ -109,6 +109,12 @@ export interface FrameDriver {
   service(now: number): number;
   isUp(): boolean;
   isLinkUp(): boolean;
+  /**
+   * One presence and reset check now (a register read or two). OK, or the failure found: the driver
+   * then goes down and `failure` reaches the handler during this call (the one handler call that
+   * may come from outside `service`). DOWN when it is not up.
+   */
+  checkChip(): number;
   /** the station address, 6 bytes */
   mac: Uint8Array;
   /** FrameCount-indexed counters */

@@ -10,15 +10,7 @@ import type { W5500Options } from '../../hal/w5500/driver';
 import { W5500Err, describeErr } from '../../hal/w5500/errors';
 import { OffloadTransport } from '../transport/offload/offload';
 import { ipToBytes } from '../transport/offload/ip';
-import type { Transport } from '../transport/transport';
-
-/** a transport over a brought-up chip, or the bring-up's error */
-export interface NicStart {
-  error: number;
-  reason: string;
-  transport: Transport | null;
-  stop: () => void;
-}
+import type { NicStart } from './nic-start';
 
 /** Brings the chip up (blocking: bring-up pauses on the HAL clock) and builds the offload transport over it. */
 export function startW5500(hal: BoardHal, nic: W5500Nic, opts: NetOptions, ip: number, mask: number, gw: number): NicStart {

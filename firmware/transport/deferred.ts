@@ -14,6 +14,8 @@ export const enum Deferred {
   PeerFin = 2,
   Ended = 3,
   Acceptable = 4,
+  /** a connection attempt's outcome (`cause`) */
+  ConnectDone = 5,
 }
 
 /** Called once per entry still current; returns nothing, may queue more (they run in the same flush). */

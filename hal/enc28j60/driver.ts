@@ -190,6 +190,13 @@ export class Enc28j60 implements FrameDriver {
     return FrameErr.OK;
   }
 
+  checkChip(): number {
+    if (!this.ready) return FrameErr.DOWN;
+    const h = checkChip(this.bus);
+    if (h !== FrameErr.OK) this.fail(h);
+    return h;
+  }
+
   /** Services now and re-arms the timer: for blocking callers, whose event loop does not turn. */
   poll(): void {
     if (!this.ready || this.inService) return;

@@ -1,6 +1,7 @@
 /**
- * startNetwork builds the stack for the NIC the board names. Until the software TCP/IP transport
- * lands, the MAC-only NICs fail with their own error, before anything touches the bus.
+ * startNetwork builds the stack for the NIC the board names: the W5500 with the offload transport, the
+ * ENC28J60 with the software TCP/IP transport. Until its frame driver lands, the W5500 in MACRAW mode
+ * fails with its own error, before anything touches the bus.
  */
 import assert from 'node:assert/strict';
 import { VirtualClock } from '../../sim/net/virtual-clock';
@@ -12,25 +13,57 @@ import type { BoardHal } from '../../firmware/app/app';
 import { BENCH_NETWORK } from '../../firmware/app/bench-network';
 import { W5500Model } from '../../sim/w5500/model';
 import { VirtualNet } from '../../sim/w5500/virtual-net';
+import { Enc28j60World } from '../../sim/software/enc28j60-world';
+import { SoftwareTransport } from '../../firmware/transport/software/software';
+import { FrameErr } from '../../hal/frame-driver';
 
 function hal(nic: NicConfig, exchange: (mosi: Uint8Array) => Uint8Array, clock = new VirtualClock()): BoardHal {
   return { board: 'test', nic, spi: new NodeSpiDevice(exchange), int: undefined, rst: undefined, clock, log: () => undefined };
 }
 
 describe('startNetwork: the board picks the NIC', () => {
-  for (const name of ['enc28j60', 'w5500-macraw'] as const) {
-    it(`'${name}' fails NIC_UNSUPPORTED with its reason, and nothing goes over SPI`, () => {
-      let frames = 0;
-      const net = startNetwork(hal({ name }, (mosi) => { frames++; return new Uint8Array(mosi.length); }), BENCH_NETWORK);
-      assert.equal(net.error, NetErr.NIC_UNSUPPORTED);
-      assert.equal(net.reason, `NIC '${name}' needs the software TCP/IP transport, which this firmware does not have yet`);
-      assert.equal(net.nicName, name);
-      assert.equal(net.api, null);
-      assert.equal(net.transport, null);
+  it("'w5500-macraw' fails NIC_UNSUPPORTED with its reason, and nothing goes over SPI", () => {
+    let frames = 0;
+    const net = startNetwork(hal({ name: 'w5500-macraw' }, (mosi) => { frames++; return new Uint8Array(mosi.length); }), BENCH_NETWORK);
+    assert.equal(net.error, NetErr.NIC_UNSUPPORTED);
+    assert.equal(net.reason, "NIC 'w5500-macraw' needs a frame driver for the W5500 in MACRAW mode, which this firmware does not have yet");
+    assert.equal(net.nicName, 'w5500-macraw');
+    assert.equal(net.api, null);
+    assert.equal(net.transport, null);
+    net.stop();
+    assert.equal(frames, 0);
+  });
+
+  it("'enc28j60' with no chip on the bus: the driver's reason, no api", () => {
+    const net = startNetwork(hal({ name: 'enc28j60' }, (mosi) => new Uint8Array(mosi.length).fill(0xff)), BENCH_NETWORK);
+    assert.equal(net.error, FrameErr.NO_CHIP);
+    assert.equal(net.reason, 'ENC28J60 bring-up failed: no chip answers: MISO reads 0xFF (no chip, no power, or wrong CS pin)');
+    assert.equal(net.nicName, 'ENC28J60');
+    assert.equal(net.api, null);
+    assert.equal(net.transport, null);
+  });
+
+  it("'enc28j60' with the chip: the software transport under the socket layer, holding nothing, with its caps", () => {
+    const w = new Enc28j60World();
+    const net = startNetwork(w.hal(), BENCH_NETWORK);
+    try {
+      assert.equal(net.error, 0);
+      assert.equal(net.reason, '');
+      assert.equal(net.nicName, 'ENC28J60');
+      assert.ok(net.api);
+      assert.ok(net.transport instanceof SoftwareTransport);
+      assert.equal(net.transport.held(), 0);
+      assert.equal(net.transport.localIp(), 0xc0a80114);
+      assert.deepEqual(net.transport.caps, { canSendReset: true, holdsAfterClose: true, maxDatagram: 1472 });
+      assert.equal(net.transport.maxEndpoints(), 16);
+      assert.equal(net.transport.available(), 8, 'the TCP connection table (maxConns 8) bounds it, not the 16 ids');
+      // the gratuitous ARP for 192.168.1.20 went out through the chip at bring-up
+      w.run(5);
+      assert.equal(w.pipe.counters.a.sent, 1);
+    } finally {
       net.stop();
-      assert.equal(frames, 0);
-    });
-  }
+    }
+  });
 
   it('a subnet that is not a dotted IPv4 address fails BAD_ADDRESS before bring-up', () => {
     let frames = 0;

@@ -1,0 +1,154 @@
+/**
+ * The software transport's work: the frame driver's events (frames into the stack, a frame sent,
+ * link, failure), the stack's timers (TCP retransmission, delayed ACK, keep-alive, TIME_WAIT; ARP
+ * retries) on one clock timer set for the earliest of them, and the pump that does all of it now.
+ * The stack has no timers of its own (firmware/net is pure): the time of its next need is read from
+ * it after every change, and the one timer follows the earliest.
+ */
+import type { FrameHandler } from '../../../hal/frame-driver';
+import { ArpState, ArpTiming } from '../../net/arp-cache';
+import { TCause } from '../transport';
+import { Deferred } from '../deferred';
+import { St } from './core';
+import type { SoftCore } from './core';
+import type { TxQueue } from './tx-queue';
+
+/** the earlier of two deadlines (-1 = none) */
+export function earlier(a: number, b: number): number {
+  if (a < 0) return b;
+  if (b < 0) return a;
+  return a < b ? a : b;
+}
+
+export class Service implements FrameHandler {
+  private c: SoftCore;
+  private tx: TxQueue;
+  private timer = 0;
+  private timerDue = -1;
+
+  constructor(c: SoftCore, tx: TxQueue) {
+    this.c = c;
+    this.tx = tx;
+  }
+
+  // ---------------------------------------------------------------- FrameHandler
+
+  frame(f: Uint8Array, len: number): void {
+    const c = this.c;
+    if (c.down) return;
+    c.nif.input(f, len, c.clock.now());
+    this.kick();
+  }
+
+  sent(result: number): void {
+    this.tx.next();
+  }
+
+  link(up: boolean): void {
+    // the connections' own timers decide what a cable pull costs them; the layer only hears of it
+    if (!this.c.down) this.c.sink.link(up);
+  }
+
+  failure(err: number): void {
+    this.fail();
+  }
+
+  // ---------------------------------------------------------------- time
+
+  /** the stack's next deadline: TCP's timers and ARP's retries (no side effect) */
+  deadline(): number {
+    const c = this.c;
+    let d = c.tcp.nextDeadline();
+    const a = c.nif.arp;
+    for (let i = 0; i < ArpTiming.ENTRIES; i++) if (a.state[i] === ArpState.PENDING) d = earlier(d, a.due[i]);
+    return d;
+  }
+
+  /** after anything that may have changed a deadline: the timer follows the earliest */
+  kick(): void {
+    if (!this.c.down) this.arm(this.deadline());
+  }
+
+  /** everything that can be done now; the next time work is due (-1: only an event brings more) */
+  pump(): number {
+    const c = this.c;
+    let due = -1;
+    if (!c.down) {
+      const now = c.clock.now();
+      due = c.drv.service(now);
+      // a failure found by this service is told now, not on a later turn the blocking caller would wait for
+      if (!c.down && !c.drv.isUp()) this.fail();
+      if (!c.down) {
+        c.nif.poll(now);
+        c.tcp.poll(now);
+      }
+    }
+    c.queue.flush();
+    if (c.down) return -1;
+    due = earlier(due, this.deadline());
+    this.arm(due);
+    return due;
+  }
+
+  stop(): void {
+    if (this.timer) this.c.clock.clearTimeout(this.timer);
+    this.timer = 0;
+    this.timerDue = -1;
+  }
+
+  private arm(due: number): void {
+    if (due < 0) return;
+    if (this.timer) {
+      if (this.timerDue <= due) return;
+      this.c.clock.clearTimeout(this.timer);
+    }
+    const self = this;
+    const now = this.c.clock.now();
+    this.timerDue = due;
+    this.timer = this.c.clock.setTimeout(function () {
+      self.timer = 0;
+      self.timerDue = -1;
+      self.pump();
+    }, due > now ? due - now : 0);
+  }
+
+  // ---------------------------------------------------------------- failure
+
+  /**
+   * The NIC failed (the driver said so, or a member found it): the stack goes down, every
+   * connection is over without a segment more, and each endpoint with one hears it on the next
+   * turn (connectDone or ended with NetDown). Idempotent.
+   */
+  fail(): void {
+    const c = this.c;
+    if (c.down) return;
+    c.down = true;
+    this.stop();
+    this.tx.clear();
+    c.nif.down();
+    const now = c.clock.now();
+    for (let ep = 0; ep < c.max; ep++) {
+      const st = c.st[ep];
+      const conn = c.conn[ep];
+      if (st === St.Listening) {
+        const l = c.listener[ep];
+        if (l !== null) l.close(now);
+      } else if (conn !== null && (st === St.Connecting || st === St.Connected)) {
+        const unsent = conn.abort(now);
+        if (st === St.Connecting) {
+          c.conn[ep] = null;
+          c.st[ep] = St.Bound;
+          c.queue.push(ep, Deferred.ConnectDone, TCause.NetDown, 0);
+        } else {
+          c.st[ep] = St.Ended;
+          c.unsentAt[ep] = unsent;
+          c.queue.push(ep, Deferred.Ended, TCause.NetDown, unsent);
+        }
+      }
+    }
+    // what no endpoint owns (handshakes, connections not accepted) goes too, and TIME_WAIT with it
+    const cs = c.tcp.conns;
+    for (let i = cs.length - 1; i >= 0; i--) cs[i].abort(now);
+    c.tcp.timeWaits.splice(0, c.tcp.timeWaits.length);
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The software transport (firmware/transport/software) on the ENC28J60 driver and the chip model, on a
+ * frame pipe to a scripted TCP/IP host (sim/software/enc28j60-world.ts), all on one virtual clock, with
+ * a sink that records every event in order ("ended 3 Reset 0").
+ */
+import { Enc28j60 } from '../../hal/enc28j60/driver';
+import type { Enc28j60Options } from '../../hal/enc28j60/driver';
+import { SoftwareTransport } from '../../firmware/transport/software/software';
+import type { SoftwareOptions } from '../../firmware/transport/software/software';
+import type { TransportSink } from '../../firmware/transport/transport';
+import { DEVICE, DEVICE_MAC, Enc28j60World, MASK } from '../../sim/software/enc28j60-world';
+import type { Enc28j60WorldOptions } from '../../sim/software/enc28j60-world';
+
+const CAUSE = ['None', 'Reset', 'Timeout', 'NetDown', 'Refused', 'Unreachable'];
+
+export interface SoftRigOptions extends Enc28j60WorldOptions {
+  driver?: Partial<Enc28j60Options>;
+  transport?: Partial<SoftwareOptions>;
+}
+
+export class SoftRig {
+  w: Enc28j60World;
+  driver: Enc28j60;
+  t: SoftwareTransport;
+  events: string[] = [];
+
+  constructor(o: SoftRigOptions = {}) {
+    this.w = new Enc28j60World(o);
+    const w = this.w;
+    this.driver = new Enc28j60(Object.assign({ spi: w.spi, clock: w.clock, int: w.int, mac: DEVICE_MAC }, o.driver ?? {}));
+    const err = this.driver.begin();
+    if (err !== 0) throw new Error('bring-up failed: ' + err);
+    let seed = 0x9e3779b9;
+    this.t = new SoftwareTransport(Object.assign({
+      driver: this.driver, clock: w.clock, ip: DEVICE, mask: MASK, gateway: 0, int: w.int,
+      isn: () => { seed = (seed * 1664525 + 1013904223) >>> 0; return seed; },
+    }, o.transport ?? {}));
+    const ev = this.events;
+    const sink: TransportSink = {
+      connectDone(ep, cause) { ev.push(`connectDone ${ep} ${CAUSE[cause]}`); },
+      acceptable(ep) { ev.push(`acceptable ${ep}`); },
+      readable(ep) { ev.push(`readable ${ep}`); },
+      writable(ep) { ev.push(`writable ${ep}`); },
+      peerFin(ep) { ev.push(`peerFin ${ep}`); },
+      ended(ep, cause, unsent) { ev.push(`ended ${ep} ${CAUSE[cause]} ${unsent}`); },
+      link(up) { ev.push(`link ${up ? 'up' : 'down'}`); },
+    };
+    this.t.setSink(sink);
+  }
+
+  take(): string[] {
+    return this.events.splice(0);
+  }
+
+  run(ms: number): void {
+    this.w.run(ms);
+  }
+
+  runUntil(done: () => boolean, ms: number): boolean {
+    return this.w.runUntil(done, ms);
+  }
+
+  close(): void {
+    this.t.stop();
+    this.driver.stop();
+  }
+}
+
+export function causeName(c: number): string {
+  return CAUSE[c];
+}
