@@ -56,6 +56,8 @@ export class PeerTcp {
 
   constructor(readonly host: StackPeer, conn: TcpConn) {
     this.conn = conn;
+    // as the kernel peers (TCP_NODELAY): small segments and ACKs go at once
+    conn.setNoDelay(true);
   }
 
   get state(): TcpState {
