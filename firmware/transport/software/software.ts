@@ -477,7 +477,7 @@ export class SoftwareTransport implements Transport {
   }
 
   /** the stack under the transport, for tests and figures (frames dropped, drops by reason, TCP counters) */
-  stackStats(): { txDropped: number; nif: NetIf; tcp: Tcp } {
-    return { txDropped: this.tx.dropped, nif: this.c.nif, tcp: this.c.tcp };
+  stackStats(): { txQueued: number; txDropped: number; nif: NetIf; tcp: Tcp } {
+    return { txQueued: this.tx.queued, txDropped: this.tx.dropped, nif: this.c.nif, tcp: this.c.tcp };
   }
 }

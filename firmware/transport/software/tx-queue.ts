@@ -16,7 +16,8 @@ export class TxQueue implements FrameSink {
   private used = 0;
   /** frames waiting in the ring */
   frames = 0;
-  /** frames dropped because the ring was full, or the driver refused them */
+  /** frames that had to wait in the ring, and frames dropped because it was full or the driver refused them */
+  queued = 0;
   dropped = 0;
   /** the frame being sent, copied out of the ring (the driver reads it during `send` only, but keep it simple) */
   private out: Uint8Array;
@@ -78,6 +79,7 @@ export class TxQueue implements FrameSink {
     if (len > first) this.ring.set(buf.subarray(off + first, off + len), 0);
     this.used += 2 + len;
     this.frames++;
+    this.queued++;
   }
 
   /** removes the oldest frame into `out`; returns its length */
