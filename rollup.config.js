@@ -48,6 +48,8 @@ function entry(board, appModule, appExport) {
   };
 }
 
+const STACK_ONLY = /\/(firmware\/net|firmware\/transport\/software|hal\/enc28j60)\//;
+
 // firmware/stacks/enabled.ts per board: only the stack the board's NIC needs goes into its bundle
 const ENABLED = path.resolve('firmware/stacks/enabled.ts');
 function nicOf(board) {
@@ -73,6 +75,9 @@ function espruinoBundle(input, extraPlugins, tsconfig, out, compress) {
   return {
     input,
     external: builtins,
+    // the stack a board does not carry is dropped whole: its modules' top-level code (the checksum's
+    // E.sum probe) has no effect anyone needs when nothing of theirs is used
+    treeshake: { moduleSideEffects: (id) => !STACK_ONLY.test(id.split(path.sep).join('/')) },
     plugins: [
       ...extraPlugins,
       typescript({ tsconfig, noEmit: false, outDir: undefined, declaration: false, sourceMap: false, noEmitOnError: true }),
