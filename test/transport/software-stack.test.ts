@@ -230,6 +230,21 @@ describe('software transport on the ENC28J60 model: what the W5500 cannot do, an
     assert.equal(x.t.pump(), -1);
   });
 
+  it('ARP probe (RFC 5227, for DHCP): an address another host holds is a conflict; a free one is not', () => {
+    const x = rig();
+    x.run(20);
+    const log = tap(x);
+    assert.equal(x.t.probeAddress(PEER), 0);
+    assert.equal(x.t.probeAddress(0xc0a80163), 0);
+    x.run(50);
+    assert.equal(x.t.addressConflict(0xc0a80163), false, 'nobody answered for .99');
+    assert.equal(x.t.probeAddress(PEER), 0);
+    x.run(50);
+    assert.equal(x.t.addressConflict(PEER), true, 'the peer answered for .10');
+    assert.deepEqual(log, ['a ARP request', 'a ARP request', 'b ARP reply', 'a ARP request', 'b ARP reply']);
+    assert.equal(x.t.probeAddress(0), TErr.Invalid);
+  });
+
   it('a burst the driver cannot take at once waits in the frame queue: 6000 bytes arrive whole and in order', () => {
     const cfg = Object.assign(defaultTcpConfig(), { sndBuf: 6000 });
     const x = rig({ transport: { tcp: cfg } });

@@ -14,7 +14,7 @@ import type { InputPin } from '../../../hal/pins';
 import { FrameErr } from '../../../hal/frame-driver';
 import type { FrameDriver } from '../../../hal/frame-driver';
 import { NetIf } from '../../net/iface';
-import { IpProto } from '../../net/ip-proto';
+import { IpProto, IpSendError } from '../../net/ip-proto';
 import { UdpLimits } from '../../net/udp';
 import { Tcp } from '../../net/tcp/tcp';
 import { defaultTcpConfig } from '../../net/tcp/config';
@@ -163,6 +163,20 @@ export class SoftwareTransport implements Transport {
 
   linkUp(): boolean {
     return !this.c.down && this.c.drv.isLinkUp();
+  }
+
+  /** one ARP probe for `ip` (RFC 5227 §2.1.1), for the DHCP client's check of an offered address */
+  probeAddress(ip: number): number {
+    const c = this.c;
+    if (c.down) return TErr.NetDown;
+    if (typeof ip !== 'number' || ip !== ip >>> 0 || ip === 0) return TErr.Invalid;
+    const r = c.nif.probe(ip);
+    return r === 0 ? 0 : (r === IpSendError.NETDOWN ? TErr.NetDown : TErr.Invalid);
+  }
+
+  /** whether another host has claimed `ip` since its first probe */
+  addressConflict(ip: number): boolean {
+    return this.c.nif.conflict(ip);
   }
 
   // ---------------------------------------------------------------- endpoints
