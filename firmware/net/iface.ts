@@ -11,6 +11,7 @@ import { ArpCache, ArpState, ArpTiming } from './arp-cache';
 import { Drop, PASS } from './drop';
 import { IpHeadroom, IpOutput, IpProto, IpSendError, IpUpper } from './ip-proto';
 import { UdpLayer } from './udp';
+import { Ephemeral, EphemeralPorts } from './ephemeral';
 import { Arp, ArpOper, arpCheck, arpEmit } from './wire/arp';
 import { get16, get32, macCopy, macEquals, macIsBroadcast, put16 } from './wire/bytes';
 import { Eth, EtherType, ethCheck, ethEmit } from './wire/ethernet';
@@ -79,8 +80,9 @@ export class NetIf implements IpOutput {
   probeHit = false;
   private ipId = 0;
 
-  constructor() {
-    this.udp = new UdpLayer(this, this.tx);
+  /** `ports`: the ephemeral port picker UDP shares (a transport's own), else one of its own */
+  constructor(ports?: EphemeralPorts) {
+    this.udp = new UdpLayer(this, this.tx, ports ? ports : new EphemeralPorts(Ephemeral.FIRST));
   }
 
   /** sets the hardware address (6 bytes, unicast); 0 or IpSendError.INVAL */

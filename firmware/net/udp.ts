@@ -7,6 +7,7 @@ import { Drop, PASS } from './drop';
 import { IpHeadroom, IpOutput, IpProto, IpSendError } from './ip-proto';
 import { get16 } from './wire/bytes';
 import { Udp, udpCheck, udpEmit } from './wire/udp';
+import type { EphemeralPorts } from './ephemeral';
 
 export interface UdpReceiver {
   /** one datagram: `len` payload bytes at `off` of `buf`, valid during the call only; must not throw */
@@ -25,9 +26,6 @@ export const enum UdpError {
 
 export const enum UdpLimits {
   ENDPOINTS = 4,
-  /** ephemeral ports (RFC 6335) for open(0) */
-  EPHEMERAL_FIRST = 49152,
-  EPHEMERAL_COUNT = 16384,
   /** payload that fits one datagram without fragments */
   MAX_PAYLOAD = 1472,
   /** where the payload starts in a transmit frame */
@@ -41,10 +39,12 @@ export class UdpLayer {
   /** datagrams delivered, and sent (IP accepted or held them) */
   delivered = 0;
   sent = 0;
-  private nextEphemeral = 0;
+  /** where open(0) takes its port (RFC 6335), shared with TCP when the interface was given one */
+  ports: EphemeralPorts;
 
-  constructor(private ip: IpOutput, private tx: Uint8Array) {
+  constructor(private ip: IpOutput, private tx: Uint8Array, ports: EphemeralPorts) {
     for (let i = 0; i < UdpLimits.ENDPOINTS; i++) this.receiver.push(null);
+    this.ports = ports;
   }
 
   /** binds `port` (0: an ephemeral one); returns the endpoint handle (≥ 0) or a UdpError */
@@ -118,12 +118,10 @@ export class UdpLayer {
   }
 
   private ephemeral(): number {
-    for (let k = 0; k < UdpLimits.EPHEMERAL_COUNT; k++) {
-      const p = UdpLimits.EPHEMERAL_FIRST + (this.nextEphemeral++ % UdpLimits.EPHEMERAL_COUNT);
-      let used = false;
-      for (let i = 0; i < UdpLimits.ENDPOINTS; i++) if (this.bound[i] && this.port[i] === p) used = true;
-      if (!used) return p;
-    }
-    return UdpLimits.EPHEMERAL_FIRST;
+    const self = this;
+    return this.ports.pick(function (p) {
+      for (let i = 0; i < UdpLimits.ENDPOINTS; i++) if (self.bound[i] && self.port[i] === p) return true;
+      return false;
+    });
   }
 }

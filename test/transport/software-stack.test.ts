@@ -245,6 +245,23 @@ describe('software transport on the ENC28J60 model: what the W5500 cannot do, an
     assert.equal(x.t.probeAddress(0), TErr.Invalid);
   });
 
+  it('one ephemeral port picker: endpoints, TCP and UDP take ports in turn from the same range, never the same twice', () => {
+    const x = rig();
+    const u = x.t.open(EndpointKind.Datagram);
+    assert.equal(x.t.bind(u, 0, 0), 0);
+    const { ep } = connect(x);
+    const { nif, tcp } = x.t.stackStats();
+    const h = nif.udp.open(0, { udpInput() { /* nothing */ } });
+    const a: PeerAddress = { ip: 0, port: 0 };
+    assert.equal(x.t.localName(u, a), true);
+    assert.equal(a.port, 49152);
+    assert.equal(x.t.localName(ep, a), true);
+    assert.equal(a.port, 49153);
+    assert.equal(nif.udp.localPort(h), 49154, 'the UDP layer picks from the transport\'s picker');
+    assert.equal(tcp.ephemeralPort(), 49155, 'and so does TCP');
+    assert.equal(tcp.ports, nif.udp.ports);
+  });
+
   it('a burst the driver cannot take at once waits in the frame queue: 6000 bytes arrive whole and in order', () => {
     const cfg = Object.assign(defaultTcpConfig(), { sndBuf: 6000 });
     const x = rig({ transport: { tcp: cfg } });

@@ -88,6 +88,4 @@ export const enum TcpConst {
   SYN_TIMEOUT_RTO = 3000,
   /** RFC 9293 §3.8.6.3: an ACK is never delayed more than this */
   MAX_DELACK = 500,
-  EPHEMERAL_FIRST = 49152,
-  EPHEMERAL_LAST = 65535,
 }

@@ -3,7 +3,7 @@
  * (`input`, as the IPv4 layer's upper protocol 6), timers run by `poll(now)`, which returns the next
  * deadline. No timers or I/O of its own: the caller passes the time and the IPv4 output.
  */
-import { TcpCount, TcpConst, TcpEvent } from './constants';
+import { TcpCount, TcpEvent } from './constants';
 import { TcpFlag, TcpParse, TcpSegment, parseTcp } from './header';
 import { arrive } from './arrive';
 import { listenArrive, TcpListener } from './listener';
@@ -13,6 +13,7 @@ import { connDeadline, connTimers } from './timers';
 import { TimeWait, timeWaitArrive } from './time-wait';
 import { checkTcpConfig } from './config';
 import { IpHeadroom } from '../ip-proto';
+import { Ephemeral, EphemeralPorts } from '../ephemeral';
 import type { IpOutput, IpUpper } from '../ip-proto';
 import type { TcpConfig, TcpSink } from './config';
 
@@ -35,10 +36,14 @@ export class Tcp implements IpUpper {
   chalStart = 0;
   chalCount = 0;
   private seg: TcpSegment = new TcpSegment();
-  private nextPort: number = TcpConst.EPHEMERAL_FIRST;
+  /** where ports for connect/listen on port 0 come from (shared with UDP and the transport's endpoints) */
+  ports: EphemeralPorts;
 
-  /** throws on a bad configuration (a programming error, found at start, never in the event loop) */
-  constructor(ip: IpOutput, cfg: TcpConfig, rand: () => number, sink: TcpSink) {
+  /**
+   * throws on a bad configuration (a programming error, found at start, never in the event loop);
+   * `ports`: the ephemeral port picker to share (a transport's own), else one of its own
+   */
+  constructor(ip: IpOutput, cfg: TcpConfig, rand: () => number, sink: TcpSink, ports?: EphemeralPorts) {
     const why = checkTcpConfig(cfg);
     if (why !== '') throw new Error('TCP config: ' + why);
     this.ip = ip;
@@ -46,6 +51,7 @@ export class Tcp implements IpUpper {
     this.rand = rand;
     this.sink = sink;
     this.chalStart = -1000;
+    this.ports = ports ? ports : new EphemeralPorts(Ephemeral.FIRST);
   }
 
   /** a fresh connection object for `connect` */
@@ -182,13 +188,9 @@ export class Tcp implements IpUpper {
 
   /** the next unused port of 49152–65535, 0 if every one is taken */
   ephemeralPort(): number {
-    const span = TcpConst.EPHEMERAL_LAST - TcpConst.EPHEMERAL_FIRST + 1;
-    for (let k = 0; k < span; k++) {
-      const p = this.nextPort;
-      this.nextPort = p === TcpConst.EPHEMERAL_LAST ? TcpConst.EPHEMERAL_FIRST : p + 1;
-      if (!this.portUsed(p)) return p;
-    }
-    return 0;
+    const self = this;
+    const p = this.ports.pick(function (q) { return self.portUsed(q); });
+    return this.portUsed(p) ? 0 : p;
   }
 
   /** keeps a TIME_WAIT record; when the table is full the one that would expire first makes room */

@@ -15,7 +15,7 @@ import { EndpointKind, TErr } from '../transport';
 import type { TransportSink } from '../transport';
 import { DeferredEvents } from '../deferred';
 import type { DeferredDeliver } from '../deferred';
-import { EphemeralPorts } from '../ephemeral';
+import { EphemeralPorts } from '../../net/ephemeral';
 
 /** What an endpoint is doing. */
 export const enum St {

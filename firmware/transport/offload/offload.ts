@@ -19,7 +19,7 @@ import { Chip, Sn_MR } from '../../../hal/w5500/registers';
 import { EndpointKind, TErr, TOption } from '../transport';
 import type { PeerAddress, Transport, TransportCaps, TransportSink } from '../transport';
 import { Deferred } from '../deferred';
-import { Ephemeral } from '../ephemeral';
+import { Ephemeral } from '../../net/ephemeral';
 import { Fl, OffloadCore, Role, St } from './core';
 import { validRange } from '../range';
 import { armAll, armMore, countRole, freeEndpoint, freeListeners, freeSockets, oldestReady, openListener, takeSocket, takeable } from './pool';

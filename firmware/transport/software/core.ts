@@ -19,7 +19,7 @@ import { EndpointKind } from '../transport';
 import type { TransportSink } from '../transport';
 import { DeferredEvents } from '../deferred';
 import type { DeferredDeliver } from '../deferred';
-import { EphemeralPorts } from '../ephemeral';
+import type { EphemeralPorts } from '../../net/ephemeral';
 import type { DatagramQueue } from './datagram';
 
 /** What an endpoint is doing. */
@@ -81,14 +81,14 @@ export class SoftCore {
   udp: Int8Array;
   dgq: (DatagramQueue | null)[] = [];
 
-  constructor(drv: FrameDriver, clock: Clock, nif: NetIf, tcpOf: (c: SoftCore) => Tcp, max: number, ephemeralBase: number, deliver: DeferredDeliver) {
+  constructor(drv: FrameDriver, clock: Clock, nif: NetIf, tcpOf: (c: SoftCore) => Tcp, max: number, ports: EphemeralPorts, deliver: DeferredDeliver) {
     this.drv = drv;
     this.clock = clock;
     this.nif = nif;
     this.tcp = tcpOf(this);
     this.max = max;
     this.queue = new DeferredEvents(clock, max, deliver);
-    this.ports = new EphemeralPorts(ephemeralBase);
+    this.ports = ports;
     this.kind = new Uint8Array(max);
     this.st = new Uint8Array(max);
     this.fl = new Uint8Array(max);

@@ -23,7 +23,7 @@ import { TcpErr } from '../../net/tcp/constants';
 import { EndpointKind, TErr, TOption } from '../transport';
 import type { PeerAddress, Transport, TransportCaps, TransportSink } from '../transport';
 import { Deferred } from '../deferred';
-import { Ephemeral } from '../ephemeral';
+import { Ephemeral, EphemeralPorts } from '../../net/ephemeral';
 import { validRange } from '../range';
 import { Fl, SoftCore, St } from './core';
 import { TxQueue } from './tx-queue';
@@ -85,7 +85,9 @@ export class SoftwareTransport implements Transport {
   constructor(opts: SoftwareOptions) {
     const max = opts.maxEndpoints !== undefined && opts.maxEndpoints >= 1 ? Math.floor(opts.maxEndpoints) : Def.MAX_ENDPOINTS;
     const cfg = opts.tcp ? opts.tcp : defaultTcpConfig();
-    const nif = new NetIf();
+    // one ephemeral port picker for the endpoints, TCP and UDP alike
+    const ports = new EphemeralPorts(opts.ephemeralBase !== undefined ? opts.ephemeralBase : Ephemeral.FIRST);
+    const nif = new NetIf(ports);
     let c: SoftCore;
     const deliver = function (ep: number, what: Deferred, why: number, unsent: number): void {
       if (what === Deferred.Readable) c.sink.readable(ep);
@@ -99,8 +101,8 @@ export class SoftwareTransport implements Transport {
       }
     };
     const isn = opts.isn ? opts.isn : randomIsn;
-    c = new SoftCore(opts.driver, opts.clock, nif, function (core: SoftCore): Tcp { return new Tcp(nif, cfg, isn, tcpSink(core)); },
-      max, opts.ephemeralBase !== undefined ? opts.ephemeralBase : Ephemeral.FIRST, deliver);
+    c = new SoftCore(opts.driver, opts.clock, nif, function (core: SoftCore): Tcp { return new Tcp(nif, cfg, isn, tcpSink(core), ports); },
+      max, ports, deliver);
     const tcp = c.tcp;
     this.c = c;
     this.int = opts.int;

@@ -1,6 +1,8 @@
 /**
- * Ephemeral port choice for every transport (RFC 6335 §6: the dynamic range 49152–65535), in turn
- * from where the last pick stopped, so a port just given up is not reused at once.
+ * Ephemeral port choice (RFC 6335 §6: the dynamic range 49152–65535), in turn from where the last
+ * pick stopped, so a port just given up is not reused at once. The one picker of the project: each
+ * transport owns one, and the software transport hands its own to TCP and UDP (firmware/net), so a
+ * port is never chosen by two pickers at once.
  */
 export const enum Ephemeral {
   FIRST = 49152,
