@@ -262,6 +262,23 @@ describe('software transport on the ENC28J60 model: what the W5500 cannot do, an
     assert.equal(tcp.ports, nif.udp.ports);
   });
 
+  it('a connection to an address nobody answers ARP for fails Unreachable when ARP gives up (3 requests, 1 s apart)', () => {
+    const x = rig();
+    x.run(20);
+    const log = tap(x);
+    const ep = x.t.open(EndpointKind.Stream);
+    const t0 = x.w.clock.now();
+    assert.equal(x.t.connect(ep, 0xc0a80163, 80), 0);
+    assert.ok(x.runUntil(() => x.events.length > 0, 10000));
+    assert.deepEqual(x.take(), [`connectDone ${ep} Unreachable`]);
+    assert.equal(Math.round(x.w.clock.now() - t0), 3000);
+    assert.deepEqual(log, ['a ARP request', 'a ARP request', 'a ARP request'], 'no segment left without a MAC');
+    assert.equal(x.t.held(), 1, 'the endpoint is as after bind, its port kept');
+    assert.equal(x.t.connect(ep, PEER, PORT), 0, 'and it can connect again');
+    x.w.peer.listen(PORT);
+    assert.ok(x.runUntil(() => x.events.includes(`connectDone ${ep} None`), 100));
+  });
+
   it('a burst the driver cannot take at once waits in the frame queue: 6000 bytes arrive whole and in order', () => {
     const cfg = Object.assign(defaultTcpConfig(), { sndBuf: 6000 });
     const x = rig({ transport: { tcp: cfg } });

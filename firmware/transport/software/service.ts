@@ -25,6 +25,8 @@ export class Service implements FrameHandler {
   private tx: TxQueue;
   private timer = 0;
   private timerDue = -1;
+  /** addresses ARP gave up in this poll */
+  private lost: Uint32Array = new Uint32Array(ArpTiming.ENTRIES);
 
   constructor(c: SoftCore, tx: TxQueue) {
     this.c = c;
@@ -79,7 +81,9 @@ export class Service implements FrameHandler {
       // a failure found by this service is told now, not on a later turn the blocking caller would wait for
       if (!c.down && !c.drv.isUp()) this.fail();
       if (!c.down) {
+        const gone = this.arpGivingUp(now);
         c.nif.poll(now);
+        if (gone > 0) this.unreachable(gone, now);
         c.tcp.poll(now);
       }
     }
@@ -88,6 +92,40 @@ export class Service implements FrameHandler {
     due = earlier(due, this.deadline());
     this.arm(due);
     return due;
+  }
+
+  /** the ARP entries this poll will give up (every request unanswered): how many, their addresses in `lost` */
+  private arpGivingUp(now: number): number {
+    const a = this.c.nif.arp;
+    let n = 0;
+    for (let i = 0; i < ArpTiming.ENTRIES; i++) {
+      if (a.state[i] === ArpState.PENDING && now >= a.due[i] && a.tries[i] >= ArpTiming.TRIES) this.lost[n++] = a.ip[i];
+    }
+    return n;
+  }
+
+  /**
+   * A connection attempt whose next hop never answered ARP fails Unreachable (the socket layer's
+   * WSAEHOSTUNREACH) rather than waiting out its SYN retransmissions.
+   */
+  private unreachable(n: number, now: number): void {
+    const c = this.c;
+    const nif = c.nif;
+    for (let ep = 0; ep < c.max; ep++) {
+      const conn = c.conn[ep];
+      if (c.st[ep] !== St.Connecting || conn === null) continue;
+      const ip = conn.remoteIp;
+      const hop = ((ip ^ nif.addr) & nif.mask) === 0 ? ip : nif.gateway;
+      for (let k = 0; k < n; k++) {
+        if (this.lost[k] !== hop) continue;
+        conn.abort(now);
+        conn.user = -1;
+        c.conn[ep] = null;
+        c.st[ep] = St.Bound;
+        c.queue.push(ep, Deferred.ConnectDone, TCause.Unreachable, 0);
+        break;
+      }
+    }
   }
 
   stop(): void {
