@@ -9,10 +9,9 @@ import { PEER, PEER_IP, TRig } from './rig';
 import { VirtualClock } from '../../sim/net/virtual-clock';
 import { LoopbackTransport } from '../socket/loopback-transport';
 import type { RawPeer } from '../socket/loopback-transport';
-import type { TransportSink } from '../../firmware/transport/transport';
+import { recordingSink } from './recording-sink';
 
 const PEER_PORT = 5000;
-const CAUSE = ['None', 'Reset', 'Timeout', 'NetDown', 'Refused', 'Unreachable'];
 
 function offloadRig(): ContractRig {
   // health poll every 10 ms: the chip's link and presence reach the transport within the rig's linkDelayMs
@@ -51,16 +50,7 @@ function loopbackRig(): ContractRig {
   const clock = new VirtualClock();
   const t = new LoopbackTransport(clock, { ip: 0x0a000001 });
   const ev: string[] = [];
-  const sink: TransportSink = {
-    connectDone(ep, cause) { ev.push(`connectDone ${ep} ${CAUSE[cause]}`); },
-    acceptable(ep) { ev.push(`acceptable ${ep}`); },
-    readable(ep) { ev.push(`readable ${ep}`); },
-    writable(ep) { ev.push(`writable ${ep}`); },
-    peerFin(ep) { ev.push(`peerFin ${ep}`); },
-    ended(ep, cause, unsent) { ev.push(`ended ${ep} ${CAUSE[cause]} ${unsent}`); },
-    link(up) { ev.push(`link ${up ? 'up' : 'down'}`); },
-  };
-  t.setSink(sink);
+  t.setSink(recordingSink(ev));
   const accepted = t.rawListen(PEER_PORT);
   return {
     name: 'loopback double',

@@ -13,8 +13,7 @@ import { VirtualNet } from '../../sim/w5500/virtual-net';
 import { runUntil } from '../../sim/net/virtual-time';
 import { OffloadTransport } from '../../firmware/transport/offload/offload';
 import type { OffloadOptions } from '../../firmware/transport/offload/offload';
-import { TCause } from '../../firmware/transport/transport';
-import type { TransportSink } from '../../firmware/transport/transport';
+import { recordingSink } from './recording-sink';
 import { parseIPv4 } from '../../firmware/socket/address';
 import { ip4 } from '../../sim/w5500/driver-rig';
 
@@ -23,11 +22,7 @@ export const PEER_IP = '192.168.1.10';
 export const CHIP = parseIPv4(CHIP_IP);
 export const PEER = parseIPv4(PEER_IP);
 
-const CAUSE = ['None', 'Reset', 'Timeout', 'NetDown', 'Refused', 'Unreachable'];
-
-export function causeName(c: TCause): string {
-  return CAUSE[c];
-}
+export { causeName } from './recording-sink';
 
 export interface TRigOptions {
   int?: boolean;
@@ -64,17 +59,7 @@ export class TRig {
     const err = this.driver.begin();
     if (err !== 0) throw new Error('bring-up failed: ' + err);
     this.t = new OffloadTransport(Object.assign({ driver: this.driver, clock, ip: CHIP, int }, o.transport || {}));
-    const ev = this.events;
-    const sink: TransportSink = {
-      connectDone(ep, cause) { ev.push(`connectDone ${ep} ${CAUSE[cause]}`); },
-      acceptable(ep) { ev.push(`acceptable ${ep}`); },
-      readable(ep) { ev.push(`readable ${ep}`); },
-      writable(ep) { ev.push(`writable ${ep}`); },
-      peerFin(ep) { ev.push(`peerFin ${ep}`); },
-      ended(ep, cause, unsent) { ev.push(`ended ${ep} ${CAUSE[cause]} ${unsent}`); },
-      link(up) { ev.push(`link ${up ? 'up' : 'down'}`); },
-    };
-    this.t.setSink(sink);
+    this.t.setSink(recordingSink(this.events));
   }
 
   /** returns and forgets the events so far */

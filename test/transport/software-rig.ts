@@ -7,11 +7,9 @@ import { Enc28j60 } from '../../hal/enc28j60/driver';
 import type { Enc28j60Options } from '../../hal/enc28j60/driver';
 import { SoftwareTransport } from '../../firmware/transport/software/software';
 import type { SoftwareOptions } from '../../firmware/transport/software/software';
-import type { TransportSink } from '../../firmware/transport/transport';
+import { recordingSink } from './recording-sink';
 import { DEVICE, DEVICE_MAC, Enc28j60World, MASK } from '../../sim/software/enc28j60-world';
 import type { Enc28j60WorldOptions } from '../../sim/software/enc28j60-world';
-
-const CAUSE = ['None', 'Reset', 'Timeout', 'NetDown', 'Refused', 'Unreachable'];
 
 export interface SoftRigOptions extends Enc28j60WorldOptions {
   driver?: Partial<Enc28j60Options>;
@@ -36,16 +34,7 @@ export class SoftRig {
       isn: () => { seed = (seed * 1664525 + 1013904223) >>> 0; return seed; },
     }, o.transport ?? {}));
     const ev = this.events;
-    const sink: TransportSink = {
-      connectDone(ep, cause) { ev.push(`connectDone ${ep} ${CAUSE[cause]}`); },
-      acceptable(ep) { ev.push(`acceptable ${ep}`); },
-      readable(ep) { ev.push(`readable ${ep}`); },
-      writable(ep) { ev.push(`writable ${ep}`); },
-      peerFin(ep) { ev.push(`peerFin ${ep}`); },
-      ended(ep, cause, unsent) { ev.push(`ended ${ep} ${CAUSE[cause]} ${unsent}`); },
-      link(up) { ev.push(`link ${up ? 'up' : 'down'}`); },
-    };
-    this.t.setSink(sink);
+    this.t.setSink(recordingSink(ev));
   }
 
   take(): string[] {
@@ -64,8 +53,4 @@ export class SoftRig {
     this.t.stop();
     this.driver.stop();
   }
-}
-
-export function causeName(c: number): string {
-  return CAUSE[c];
 }

@@ -14,6 +14,7 @@ import { Chip, Sn_MR } from '../../../hal/w5500/registers';
 import { EndpointKind, TErr } from '../transport';
 import type { TransportSink } from '../transport';
 import { DeferredEvents } from '../deferred';
+import { NOSINK } from '../shared';
 import type { DeferredDeliver } from '../deferred';
 import { EphemeralPorts } from '../../net/ephemeral';
 
@@ -54,16 +55,6 @@ export const enum Fl {
   /** came from accept(): it shares the listener's port without having bound it */
   ACCEPTED = 128,
 }
-
-const NOSINK: TransportSink = {
-  connectDone: function () { /* none */ },
-  acceptable: function () { /* none */ },
-  readable: function () { /* none */ },
-  writable: function () { /* none */ },
-  peerFin: function () { /* none */ },
-  ended: function () { /* none */ },
-  link: function () { /* none */ },
-};
 
 export class OffloadCore {
   drv: W5500;

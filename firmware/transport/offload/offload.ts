@@ -19,6 +19,7 @@ import { Chip, Sn_MR } from '../../../hal/w5500/registers';
 import { EndpointKind, TErr, TOption } from '../transport';
 import type { PeerAddress, Transport, TransportCaps, TransportSink } from '../transport';
 import { Deferred } from '../deferred';
+import { idleUntil } from '../shared';
 import { Ephemeral } from '../../net/ephemeral';
 import { Fl, OffloadCore, Role, St } from './core';
 import { validRange } from '../range';
@@ -49,8 +50,6 @@ export interface OffloadOptions {
 
 const enum Def {
   MAX_ENDPOINTS = 16,
-  /** how often `idle` looks at INTn, ms (a pin read, no bus traffic) */
-  IDLE_STEP_MS = 1,
 }
 
 export class OffloadTransport implements Transport {
@@ -401,19 +400,7 @@ export class OffloadTransport implements Transport {
   }
 
   idle(until: number): void {
-    const clock = this.c.clock;
-    const int = this.int;
-    for (;;) {
-      const now = clock.now();
-      if (now >= until) return;
-      if (!int) {
-        clock.pause(until - now);
-        return;
-      }
-      if (!int.read()) return;
-      const left = until - now;
-      clock.pause(left < Def.IDLE_STEP_MS ? left : Def.IDLE_STEP_MS);
-    }
+    idleUntil(this.c.clock, this.int, until);
   }
 
   /** Stops the transport's own timers (the driver is stopped by its owner). */

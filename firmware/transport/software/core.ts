@@ -18,6 +18,7 @@ import type { TcpListener } from '../../net/tcp/listener';
 import { EndpointKind } from '../transport';
 import type { TransportSink } from '../transport';
 import { DeferredEvents } from '../deferred';
+import { NOSINK } from '../shared';
 import type { DeferredDeliver } from '../deferred';
 import type { EphemeralPorts } from '../../net/ephemeral';
 import type { DatagramQueue } from './datagram';
@@ -43,16 +44,6 @@ export const enum Fl {
   /** came from accept(): shares the listener's port without having bound it */
   ACCEPTED = 8,
 }
-
-const NOSINK: TransportSink = {
-  connectDone: function () { /* none */ },
-  acceptable: function () { /* none */ },
-  readable: function () { /* none */ },
-  writable: function () { /* none */ },
-  peerFin: function () { /* none */ },
-  ended: function () { /* none */ },
-  link: function () { /* none */ },
-};
 
 export class SoftCore {
   drv: FrameDriver;

@@ -23,6 +23,7 @@ import { TcpErr } from '../../net/tcp/constants';
 import { EndpointKind, TErr, TOption } from '../transport';
 import type { PeerAddress, Transport, TransportCaps, TransportSink } from '../transport';
 import { Deferred } from '../deferred';
+import { idleUntil } from '../shared';
 import { Ephemeral, EphemeralPorts } from '../../net/ephemeral';
 import { validRange } from '../range';
 import { Fl, SoftCore, St } from './core';
@@ -59,8 +60,6 @@ const enum Def {
   MAX_ENDPOINTS = 16,
   TX_QUEUE_BYTES = 3072,
   UDP_RX_BYTES = 1536,
-  /** how often `idle` looks at the interrupt line, ms (a pin read, no bus traffic) */
-  IDLE_STEP_MS = 1,
 }
 
 function randomIsn(): number {
@@ -471,19 +470,7 @@ export class SoftwareTransport implements Transport {
   }
 
   idle(until: number): void {
-    const clock = this.c.clock;
-    const int = this.int;
-    for (;;) {
-      const now = clock.now();
-      if (now >= until) return;
-      if (!int) {
-        clock.pause(until - now);
-        return;
-      }
-      if (!int.read()) return;
-      const left = until - now;
-      clock.pause(left < Def.IDLE_STEP_MS ? left : Def.IDLE_STEP_MS);
-    }
+    idleUntil(this.c.clock, this.int, until);
   }
 
   /** Stops the transport's own timers (the driver is stopped by its owner). */
