@@ -13,11 +13,15 @@ export interface ServedChip {
   hardReset(): void;
   /** the interrupt pin's level, true = high (both chips' pins are active low) */
   readonly intn: boolean;
+  /** when the last exchange left OS work the chip's state already shows (a LISTEN's port), resolves once it is done */
+  settled?(): Promise<void> | undefined;
 }
 
 export class SpiServer {
   private client: net.Socket | undefined;
   private closed = false;
+  /** messages behind one whose reply waits for `settled()`, in order */
+  private held: { s: net.Socket; type: number; payload: Uint8Array }[] | undefined;
 
   private constructor(private server: net.Server, readonly path: string, private chip: ServedChip, private log: (line: string) => void) {}
 
@@ -59,7 +63,10 @@ export class SpiServer {
     const frames = new Deframer();
     s.write(encode(Msg.INTN, new Uint8Array([this.chip.intn ? 1 : 0])));
     s.on('data', (chunk: Buffer) => {
-      for (const m of frames.push(chunk)) this.onMessage(s, m.type, m.payload);
+      for (const m of frames.push(chunk)) {
+        if (this.held) this.held.push({ s, type: m.type, payload: m.payload });
+        else this.onMessage(s, m.type, m.payload);
+      }
     });
     s.on('close', () => {
       if (this.client === s) this.client = undefined;
@@ -72,6 +79,13 @@ export class SpiServer {
       if (type === Msg.XFER) {
         // INTN changes caused by this window are written (by sendIntn) before its reply.
         const miso = this.chip.exchange(payload);
+        const open = this.chip.settled ? this.chip.settled() : undefined;
+        if (open) {
+          // the reply waits until the OS caught up (a LISTEN's port is open); later messages wait behind it
+          this.held = [];
+          void open.then(() => this.release(s, encode(Msg.XFER_REPLY, miso)));
+          return;
+        }
         s.write(encode(Msg.XFER_REPLY, miso));
       } else if (type === Msg.RESET) {
         this.chip.hardReset();
@@ -81,6 +95,19 @@ export class SpiServer {
       }
     } catch (e) {
       s.write(encode(Msg.ERROR, new TextEncoder().encode(e instanceof Error ? e.message : String(e))));
+    }
+  }
+
+  private release(s: net.Socket, reply: Uint8Array): void {
+    if (!s.destroyed) s.write(reply);
+    const waiting = this.held ?? [];
+    this.held = undefined;
+    while (waiting.length > 0) {
+      const m = waiting.shift()!;
+      this.onMessage(m.s, m.type, m.payload);
+      const again = this.held as typeof waiting | undefined;
+      // this message's reply waits too: the rest queue behind it
+      if (again) { again.push(...waiting); return; }
     }
   }
 }

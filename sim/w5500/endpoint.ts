@@ -30,7 +30,7 @@ export class W5500SpiEndpoint {
       onError: (e) => log(`error: ${e.message}`),
     });
     try {
-      server = await SpiServer.listen(opts.path, { exchange: (m) => chip.exchange(m), hardReset: () => chip.hardReset(), get intn() { return chip.model.intn; } }, log);
+      server = await SpiServer.listen(opts.path, { exchange: (m) => chip.exchange(m), hardReset: () => chip.hardReset(), settled: () => chip.settled(), get intn() { return chip.model.intn; } }, log);
     } catch (e) {
       chip.close();
       throw e;

@@ -135,6 +135,11 @@ export class HostChip {
     return miso;
   }
 
+  /** resolves once the OS has caught up with the last transaction (a LISTEN's port is open), or undefined: see HostNet.settled */
+  settled(): Promise<void> | undefined {
+    return this.net.settled();
+  }
+
   hardReset(): void {
     this.model.hardReset();
     this.reschedule();

@@ -69,6 +69,8 @@ export class HostNet implements NetSide, HostTcpOwner, HostUdpOwner {
   private serverPorts = new Map<string, number>();
   private udps = new Set<HostUdp>();
   private bindings: HostBinding[] = [];
+  /** OS servers asked to listen whose listen has not completed yet (each settles on 'listening' or 'error') */
+  private opening: Promise<void>[] = [];
   /** the last 100 OS errors seen (each also passed to onError) */
   readonly errors: Error[] = [];
 
@@ -150,6 +152,19 @@ export class HostNet implements NetSide, HostTcpOwner, HostUdpOwner {
     if (blocked.length > 0) this.pending = blocked.concat(this.pending);
   }
 
+  /**
+   * Resolves once every OS server a LISTEN asked for is listening (or failed), or undefined when none is
+   * pending. Node binds a listening socket on a later tick, while the chip is in SOCK_LISTEN as soon as the
+   * command is taken; a runner holds the answer to the SPI transaction that issued LISTEN until then, so
+   * a SYN the firmware can have caused after seeing SOCK_LISTEN meets a listening port, as on the silicon.
+   */
+  settled(): Promise<void> | undefined {
+    if (this.opening.length === 0) return undefined;
+    const all = Promise.all(this.opening).then(() => undefined);
+    this.opening = [];
+    return all;
+  }
+
   /** is anything waiting for `poll()`? */
   hasPending(): boolean {
     return this.pending.length > 0;
@@ -171,6 +186,7 @@ export class HostNet implements NetSide, HostTcpOwner, HostUdpOwner {
 
   shutdown(): void {
     this.pending = [];
+    this.opening = [];
     for (const c of this.conns) c.abort();
     this.conns.clear();
     for (const s of this.servers.values()) s.server.close();
@@ -221,9 +237,12 @@ export class HostNet implements NetSide, HostTcpOwner, HostUdpOwner {
     const s: SharedServer = { key, server, listeners: [] };
     this.servers.set(key, s);
     server.on('connection', (socket) => this.onIncoming(s, socket));
-    server.on('error', (e) => this.error(e));
+    let opened!: () => void;
+    this.opening.push(new Promise<void>((r) => { opened = r; }));
+    server.on('error', (e) => { opened(); this.error(e); });
     const again = this.serverPorts.get(key);
     server.listen(again ?? this.hostPort(chipPort, 'tcp'), address, () => {
+      opened();
       if (this.servers.get(key) !== s) { server.close(); return; } // nobody listens any more
       const a = server.address() as net.AddressInfo;
       this.serverPorts.set(key, a.port);

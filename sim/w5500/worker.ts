@@ -68,7 +68,11 @@ async function main(): Promise<void> {
     let stop = false;
     try {
       if (kind === Kind.SPI) {
-        answer(seq, Status.OK, chip.exchange(data.slice(0, len)));
+        const miso = chip.exchange(data.slice(0, len));
+        // the transaction that issued LISTEN ends when the OS port listens (HostNet.settled)
+        const open = chip.settled();
+        if (open) await open;
+        answer(seq, Status.OK, miso);
       } else {
         const r = control(chip, JSON.parse(dec.decode(data.subarray(0, len))) as ControlRequest);
         stop = r.stop;

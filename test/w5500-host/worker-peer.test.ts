@@ -135,4 +135,33 @@ describe('W5500 worker runner with the kernel as peer', function () {
     assert.deepEqual(versionReads.map((l) => l.miso), ['01 02 03 04']);
     assert.equal(t.trace().transactions, 5); // three PHYCFGR reads, the absent read, VERSIONR
   });
+  it('a SYN sent as soon as the LISTEN transaction returns is accepted (the OS port listens before the answer)', async () => {
+    t = await W5500Thread.start({ hostPorts: 'ephemeral', clock: new RealClock() });
+    const x = t.exchange;
+    configure(x, '192.168.1.10');
+    const s = new RawSocket(x, 0);
+    s.open(Sn_MR.TCP, 2323);
+    s.command(Sn_CR.LISTEN);
+    await until(() => t!.bound().some((b) => b.proto === 'tcp' && b.chipPort === 2323), 'the listening OS port');
+    const at = t.bound().find((b) => b.proto === 'tcp' && b.chipPort === 2323)!;
+    const results: string[] = [];
+    for (let round = 0; round < 10; round++) {
+      if (round > 0) {
+        // CLOSE closes the OS port; OPEN + LISTEN opens it again (the same OS port number)
+        s.command(Sn_CR.CLOSE);
+        s.open(Sn_MR.TCP, 2323);
+        s.command(Sn_CR.LISTEN);
+      }
+      assert.equal(s.sr, Sn_SR.SOCK_LISTEN);
+      const r = await new Promise<string>((resolve) => {
+        const c = net.connect({ host: at.address, port: at.port, localAddress: '127.0.0.30' });
+        cleanup.push(() => c.destroy());
+        c.once('connect', () => resolve('connected'));
+        c.once('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+      });
+      results.push(r);
+      await until(() => s.sr === Sn_SR.SOCK_ESTABLISHED, 'the hardware socket to take the connection');
+    }
+    assert.deepEqual(results, new Array(10).fill('connected'));
+  });
 });
