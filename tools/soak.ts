@@ -81,7 +81,7 @@ const stats = {
   reclaimed: 0,
   /** reclaimed before their FIN went out: their bytes were not promised */
   reclaimedBeforeFin: 0,
-  /** the device's listener had no hardware socket to listen on, so the peer's connection was refused */
+  /** server connections refused (and tried again) while the device's listener had no hardware socket to listen on */
   listenerStarved: 0,
   failures: [] as string[],
   /** lifecycles a fault ended, by fault and error: "chip reset → 10050" */
@@ -118,9 +118,6 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return o;
 }
 
-/** the peer's connection to the device's listener was refused: every hardware socket was held */
-class ListenerStarved extends Error {}
-
 let lockTail: Promise<void> = Promise.resolve();
 /** a FIFO lock: resolves with the function that lets the next waiter in */
 function connectLock(): Promise<() => void> {
@@ -155,20 +152,27 @@ class Lifecycle {
   private async open(asServer: boolean): Promise<{ s: number; peer: PeerConn }> {
     const api = this.api;
     if (asServer) {
-      const peer = await this.rig.peers.connect(this.devListener.port);
-      let s = -1;
-      const ok = await this.rig.runUntil(() => {
-        s = api.accept(this.devListener.s, undefined);
-        if (s > 0) return true;
-        if (api.WSAGetLastError() !== WSAError.WSAEWOULDBLOCK) throw new Error('accept failed ' + api.WSAGetLastError());
-        return peer.wasReset;
-      }, STEP_MS);
-      if (!ok || s < 0) {
-        if (peer.wasReset) throw new ListenerStarved();
-        throw new Error('timed out waiting for accept');
+      // A W5500 socket stops listening when it takes a connection; the listener is armed again only on a free
+      // hardware socket, so while every one is held a SYN is refused, as by the silicon. The peer tries again,
+      // as a client would, until the lifecycle's time bound.
+      const end = this.rig.now() + STEP_MS;
+      for (;;) {
+        const peer = await this.rig.peers.connect(this.devListener.port);
+        this.peer = peer;
+        let s = -1;
+        await this.rig.runUntil(() => {
+          s = api.accept(this.devListener.s, undefined);
+          if (s > 0) return true;
+          if (api.WSAGetLastError() !== WSAError.WSAEWOULDBLOCK) throw new Error('accept failed ' + api.WSAGetLastError());
+          return peer.wasReset;
+        }, Math.max(1, end - this.rig.now()));
+        // accepted sockets inherit non-blocking mode from the listener
+        if (s > 0) return { s, peer };
+        if (!peer.wasReset) throw new Error('timed out waiting for accept; peer: ' + peer.log.join(' '));
+        stats.listenerStarved++;
+        if (this.rig.now() >= end) throw new Error('every connection refused for ' + STEP_MS + ' ms; peer: ' + peer.log.join(' '));
+        await this.sleep(20);
       }
-      // accepted sockets inherit non-blocking mode from the listener
-      return { s, peer };
     }
     const s = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
     if (s < 0) throw new Error('socket failed ' + api.WSAGetLastError());
@@ -461,8 +465,7 @@ async function main(): Promise<void> {
           api.closesocket(lc.sock, undefined);
         }
         if (lc.peer) lc.peer.reset();
-        if (e instanceof ListenerStarved) stats.listenerStarved++;
-        else if (!explained(g, from, codes)) {
+        if (!explained(g, from, codes)) {
           const hit = FAULTS ? injector.overlapping(g.id, from, wall()) : [];
           stats.failures.push(`#${n} ${asServer ? 'server' : 'client'} "${path}": ${(e as Error).message}${codes.length ? ' [' + codes.join(', ') + ']' : ''}${hit.length ? ' (during: ' + hit.join(', ') + ')' : ''}`);
         }
@@ -503,7 +506,7 @@ async function main(): Promise<void> {
   console.log(`hardware sockets leaked: ${leaked}`);
   console.log(`handles left open: ${stats.handlesOpen}`);
   console.log(`sockets reclaimed: ${stats.reclaimed} (${stats.reclaimedBeforeFin} before their FIN went out)`);
-  console.log(`server connections refused while every hardware socket was held (listener not re-armed): ${stats.listenerStarved}`);
+  console.log(`server connections refused while every hardware socket was held (listener not re-armed; the peer tried again): ${stats.listenerStarved}`);
   console.log(`failed lifecycles: ${stats.failures.length}`);
   for (const f of stats.failures.slice(0, 20)) console.log('  ' + f);
   if (stats.failures.length > 20) console.log(`  … ${stats.failures.length - 20} more`);

@@ -30,7 +30,11 @@ export class KernelPeerConn implements PeerConn {
     });
     socket.on('finish', () => { if (this.wantClose) socket.destroy(); });
     socket.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ECONNRESET' || e.code === 'EPIPE') {
+      if (e.code === 'ECONNREFUSED') {
+        // the device answered our SYN with RST: nothing listened on the port
+        this.log.push('refused');
+        this.wasReset = true;
+      } else if (e.code === 'ECONNRESET' || e.code === 'EPIPE') {
         if (!this.wasReset) this.log.push('reset');
         this.wasReset = true;
       } else {

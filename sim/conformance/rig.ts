@@ -7,13 +7,13 @@ import type { SocketLayer } from '../../firmware/socket/layer';
 
 /** One TCP connection as the peer sees it. */
 export interface PeerConn {
-  /** what this end saw and did, in order: "data" (consecutive chunks collapse), "end" (the device's FIN), "reset", and the actions of the test */
+  /** what this end saw and did, in order: "data" (consecutive chunks collapse), "end" (the device's FIN), "reset", "refused" (a SYN nothing listened for), and the actions of the test */
   readonly log: string[];
   /** every byte received so far */
   received(): Uint8Array;
   /** the device's FIN arrived */
   readonly ended: boolean;
-  /** the device's end of the connection answered with RST (kernel: ECONNRESET/EPIPE) */
+  /** the device's end of the connection answered with RST (kernel: ECONNRESET/EPIPE, or ECONNREFUSED for a SYN nothing listened for) */
   readonly wasReset: boolean;
   send(bytes: Uint8Array): void;
   /** our FIN (half-close) */
