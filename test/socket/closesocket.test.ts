@@ -187,12 +187,12 @@ describe('socket layer: closesocket and linger (§4)', () => {
     assert.equal(remote[0].gotFin, true, 'the oldest close had sent its data and FIN');
     assert.deepEqual([...remote[0].read()], [1, 2, 3]);
     const a = ws.socket(2, 2, 0);
-    assert.ok(a > 0, 'the oldest close gave its endpoint up');
+    assert.equal(a, 4, 'the oldest close gave its endpoint up (handles 1 and 2 are not handed out again at once)');
     r.clock.advance(1);
     assert.deepEqual(dOld.list, [{ graceful: false, error: WSAError.WSAENOBUFS, unsentBytes: 0 }]);
     assert.deepEqual(dNew.list, []);
     assert.equal(remote[0].wasReset, true, 'reclaiming is abortive');
-    assert.ok(ws.socket(2, 1, 0) > 0, 'the next one is reclaimed next');
+    assert.equal(ws.socket(2, 1, 0), 5, 'the next one is reclaimed next');
     r.clock.advance(1);
     assert.deepEqual(dNew.list, [{ graceful: false, error: WSAError.WSAENOBUFS, unsentBytes: 0 }]);
     assert.equal(ws.socket(2, 1, 0), -1, 'an open socket is never reclaimed');

@@ -142,7 +142,7 @@ describe('socket layer: blocking recv and accept', () => {
     assert.deepEqual(r.log, ['L FD_ACCEPT 0'], 'two pending, one FD_ACCEPT');
     const from: SockAddr = { addr: '', port: 0 };
     const a = ws.accept(l, from);
-    assert.ok(a > 0);
+    assert.equal(a, 2, 'the next handle after the listener');
     assert.deepEqual(from, { addr: '10.0.0.1', port: 41000 });
     r.clock.advance(5);
     assert.deepEqual(r.log, ['L FD_ACCEPT 0', 'L FD_ACCEPT 0', 'L FD_WRITE 0'], 'the listener: FD_ACCEPT again; the new socket: FD_WRITE');
