@@ -24,9 +24,11 @@ export class KernelPeerConn implements PeerConn {
       if (this.onData) this.onData(new Uint8Array(b));
     });
     socket.on('end', () => {
-      this.ended = true;
-      this.log.push('end');
-      if (this.onEnd) this.onEnd();
+      // 'end' is not proof of a FIN: when data and a RST arrive together libuv reads the data, sees POLLHUP
+      // and reports EOF (sim/w5500/host-tcp.ts). While our side can still write, an empty write settles it:
+      // it fails with the reset (see 'error'), or succeeds after a real FIN.
+      if (socket.writableEnded || socket.destroyed) this.gotFin();
+      else socket.write(new Uint8Array(0), (err) => { if (!err) this.gotFin(); });
     });
     socket.on('finish', () => { if (this.wantClose) socket.destroy(); });
     socket.on('error', (e: NodeJS.ErrnoException) => {
@@ -41,6 +43,12 @@ export class KernelPeerConn implements PeerConn {
         this.log.push('error ' + (e.code ?? e.message));
       }
     });
+  }
+
+  private gotFin(): void {
+    this.ended = true;
+    this.log.push('end');
+    if (this.onEnd) this.onEnd();
   }
 
   received(): Uint8Array {
