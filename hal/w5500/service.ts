@@ -200,9 +200,10 @@ export abstract class W5500Service extends W5500Faults {
     let pass = 0;
     for (; pass < Def.SERVICE_PASSES && this.ready; pass++) {
       if (int && int.read()) break;
-      // One socket in use and INTn low: it is almost surely that socket, so skip SIR.
+      // One socket in use: INTn low (or the poll) is almost surely about that socket, so skip SIR. Polling,
+      // its Sn_IR tells all SIR would: nothing there, nothing anywhere.
       const only = this.onlyActive();
-      if (int && only >= 0) {
+      if (only >= 0) {
         const v = this.bus.read(SnReg.Sn_IR, socketBlock(only), 2);
         if (!v) { this.fail(W5500Err.BUS); break; }
         const ir = v[0];
@@ -210,8 +211,10 @@ export abstract class W5500Service extends W5500Faults {
         if (ir & Sn_IR.ALL) {
           this.observe(only, ir, sr);
           found = true;
-          continue;
+          if (int) continue;
+          break;
         }
+        if (!int) break;
       }
       const s = this.bus.read(CommonReg.SIR, Block.Common, 1);
       if (!s) { this.fail(W5500Err.BUS); break; }

@@ -95,6 +95,21 @@ describe('W5500 interrupt service', () => {
     assert.deepEqual(r.take(), ['0:CON', '0:RECV']);
   });
 
+  it('without INT, one socket in use: each poll reads its Sn_IR+Sn_SR (no SIR), and a poll that found an event ends there', () => {
+    const r = up({ int: false });
+    assert.equal(r.driver.open(3, Sn_MR.TCP, 80), W5500Err.OK);
+    assert.equal(r.driver.listen(3), W5500Err.OK);
+    r.run(20);
+    r.model.trace.reset();
+    r.net.connect({ ip: PEER_IP, port: 50000 }, { ip: CHIP_IP, port: 80 });
+    assert.ok(r.runUntil(() => r.events.includes('3:CON'), 50));
+    assert.deepEqual(r.take(), ['3:CON']);
+    const f = r.frames();
+    // empty polls before the connection came, then the one that found CON and cleared it: SIR is never read
+    assert.deepEqual(f.slice(-2), ['R S3 0002 2', 'W S3 0002 01']);
+    assert.deepEqual(f.filter((x) => x !== 'R S3 0002 2'), ['W S3 0002 01']);
+  });
+
   it('health poll (option): one read of SIMR…VERSIONR per period, nothing else while idle', () => {
     const r = up({ driver: { healthPollMs: 500 } });
     r.run(1000);
