@@ -50,6 +50,45 @@ const TS_HELPER_STRINGS = [
   ["Cannot use 'in' operator on non-object", '__classPrivateFieldIn'],
 ];
 
+/**
+ * Where Espruino's parser walks code without running it (a branch not taken, a case not matched, a loop body that
+ * does not run, an expression-bodied arrow being defined): `child` of `parent` is such a position.
+ */
+function parsedWithoutRunning(parent, child) {
+  switch (parent.type) {
+    case 'LogicalExpression': return parent.right === child;
+    case 'ConditionalExpression': return parent.test !== child;
+    case 'IfStatement': return parent.test !== child && child.type !== 'BlockStatement';
+    case 'WhileStatement': case 'DoWhileStatement': case 'ForInStatement': case 'ForOfStatement':
+      return parent.body === child && child.type !== 'BlockStatement';
+    case 'ForStatement': return parent.update === child || (parent.body === child && child.type !== 'BlockStatement');
+    case 'SwitchCase': return parent.test !== child && child.type !== 'BlockStatement';
+    case 'ArrowFunctionExpression': return parent.body === child && child.type !== 'BlockStatement';
+    default: return false;
+  }
+}
+
+/**
+ * The arrow functions that capture `this` at `ancestors` (the ThisExpression last) and that Espruino may parse
+ * without running: 2v29 then stores `this` on a function it did not create (jspeArrowFunction →
+ * jsvObjectSetChild(0, …)), an ASSERT on a debug build and a silent no-op on a release build.
+ */
+function arrowsThisUnexecuted(ancestors) {
+  const hits = [];
+  for (let i = ancestors.length - 2; i >= 0; i--) {
+    const a = ancestors[i];
+    if (a.type === 'FunctionExpression' || a.type === 'FunctionDeclaration') break;
+    if (a.type !== 'ArrowFunctionExpression') continue;
+    for (let j = i - 1; j >= 0; j--) {
+      const p = ancestors[j];
+      if ((p.type === 'FunctionExpression' || p.type === 'FunctionDeclaration' || p.type === 'ArrowFunctionExpression') &&
+        p.body.type === 'BlockStatement') break;
+      if (parsedWithoutRunning(p, ancestors[j + 1])) { hits.push(a); break; }
+    }
+  }
+  return hits;
+}
+
 function isFunctionNode(n) {
   return n.type === 'FunctionDeclaration' || n.type === 'FunctionExpression' || n.type === 'ArrowFunctionExpression';
 }
@@ -410,6 +449,11 @@ export function checkSource(code, fileName) {
         break;
       case 'AwaitExpression':
         report(node, 'async', 'await');
+        break;
+      case 'ThisExpression':
+        for (const a of arrowsThisUnexecuted(ancestors)) {
+          report(a, 'arrow-this-unexecuted', 'arrow function using this where Espruino parses it without running it (a branch, a case, a loop body, an expression-bodied arrow): 2v29 fails ASSERT(jsvHasChildren(obj)) there on a debug build');
+        }
         break;
       case 'ForOfStatement':
         if (node.await) report(node, 'async', 'for await');

@@ -1,5 +1,5 @@
 /**
- * Connection lifecycles through one rig: connect, send `bytes`, shutdown, the peer's FIN, closesocket.
+ * Connection lifecycles on the shared rig: connect, send `bytes`, shutdown, the peer's FIN, closesocket.
  * Returns the variables in use (process.memory().usage, after a garbage collection) after each one and
  * throws if the last is above the first (the first lifecycle's allocations are the baseline: buffers,
  * the socket layer's tables) — a field device runs for years.
@@ -20,8 +20,7 @@ interface Step {
 /** variables a lifecycle may leave in use for good without it being a leak (Espruino's own caches) */
 const SLACK = 4;
 
-export function lifecycles(count: number, bytes: number): Uint32Array {
-  const r = new SelfRig();
+export function lifecycles(r: SelfRig, count: number, bytes: number): Uint32Array {
   const api = r.api;
   const l = r.net.listen({ ip: PEER_IP, port: 7000 });
   let taken = 0;
@@ -66,7 +65,7 @@ export function lifecycles(count: number, bytes: number): Uint32Array {
     l.accepted.splice(0, l.accepted.length); // Espruino cannot assign an array's length
     usage[i] = variablesInUse();
   }
-  r.close();
+  l.close();
   if (usage[count - 1] > usage[0] + SLACK) throw new Error('variables in use grew: ' + usage.join(' '));
   return usage;
 }

@@ -14,6 +14,7 @@ import type { SocketLayer } from '../../firmware/socket/layer';
 
 export const DEVICE_IP = '192.168.1.20';
 export const PEER_IP = '192.168.1.10';
+const SOCKET_KB = [1, 1, 1, 1, 1, 1, 1, 1];
 
 export class SelfRig {
   readonly clock: VirtualClock;
@@ -38,7 +39,11 @@ export class SelfRig {
       rst: undefined,
       clock: clock,
       log: function (l: string) { lines.push(l); },
-    }, { mac: new Uint8Array([0x02, 0x00, 0x00, 0x12, 0x34, 0x56]), ip: DEVICE_IP, subnet: '255.255.255.0', gateway: '192.168.1.1' });
+    }, {
+      mac: new Uint8Array([0x02, 0x00, 0x00, 0x12, 0x34, 0x56]), ip: DEVICE_IP, subnet: '255.255.255.0', gateway: '192.168.1.1',
+      // 1 KB per socket and direction: the model then backs 8 KB of each 16 KB memory (sim/w5500/buffers.ts)
+      txBufKB: SOCKET_KB, rxBufKB: SOCKET_KB,
+    });
     if (!this.stack.api) throw new Error('W5500 bring-up failed: ' + this.stack.error);
     this.api = this.stack.api;
   }

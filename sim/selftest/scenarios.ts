@@ -1,6 +1,7 @@
 /**
- * The self-test's scenarios: each builds its own rig, drives the Winsock API against scripted peers and
- * throws on the first thing that is not exactly as the contract says (docs/socket-semantics.md).
+ * The self-test's scenarios: each drives the Winsock API on the shared rig against scripted peers of its own,
+ * throws on the first thing that is not exactly as the contract says (docs/socket-semantics.md), and leaves
+ * every hardware socket free for the next.
  */
 import { SelfRig, PEER_IP } from './rig';
 import { AddressFamily, FdEvent, IoctlCmd, OptLevel, ShutdownHow, SockOpt, SockType } from '../../firmware/socket/constants';
@@ -11,7 +12,7 @@ import type { VTcpPeer } from '../w5500/virtual-net';
 
 export interface Scenario {
   name: string;
-  run: () => void;
+  run: (r: SelfRig) => void;
 }
 
 function check(ok: boolean, what: string): void {
@@ -41,8 +42,7 @@ function stream(r: SelfRig): number {
   return s;
 }
 
-function blocking(): void {
-  const r = new SelfRig();
+function blocking(r: SelfRig): void {
   const l = r.net.listen({ ip: PEER_IP, port: 5000 });
   l.onAccept = function (p: VTcpPeer) {
     p.onData = function (b: Uint8Array) { p.send(b); };
@@ -71,11 +71,10 @@ function blocking(): void {
   same(l.accepted[0].gotFin, true, 'FIN at the peer');
   r.run(50);
   same(r.freeHardwareSockets(), 8, 'free hardware sockets');
-  r.close();
+  l.close();
 }
 
-function lingerZero(): void {
-  const r = new SelfRig();
+function lingerZero(r: SelfRig): void {
   const l = r.net.listen({ ip: PEER_IP, port: 5001 });
   const api = r.api;
   const s = stream(r);
@@ -93,12 +92,11 @@ function lingerZero(): void {
   r.run(20);
   same(peer.gotRst, true, 'the peer learns by RST on its next segment');
   same(r.freeHardwareSockets(), 8, 'free hardware sockets');
-  r.close();
+  l.close();
 }
 
 /** docs/socket-semantics.md §7: the device as client; the server answers after the request's FIN, then closes */
-function sixStep(): void {
-  const r = new SelfRig();
+function sixStep(r: SelfRig): void {
   const l = r.net.listen({ ip: PEER_IP, port: 5555 });
   const response = pattern(300, 3);
   l.onAccept = function (p: VTcpPeer) {
@@ -137,12 +135,11 @@ function sixStep(): void {
   same(result, { graceful: true, error: 0, unsentBytes: 0 }, 'the close');
   r.run(50);
   same(r.freeHardwareSockets(), 8, 'free hardware sockets');
-  r.close();
+  l.close();
 }
 
 /** an echo server on the device; the peer holds a zero window, then drains: every byte echoed, in order */
-function echoBackPressure(): void {
-  const r = new SelfRig();
+function echoBackPressure(r: SelfRig): void {
   const api = r.api;
   const ls = stream(r);
   same(api.bind(ls, '0.0.0.0', 7), 0, 'bind');
@@ -192,13 +189,13 @@ function echoBackPressure(): void {
   same(closed, { graceful: true, error: 0, unsentBytes: 0 }, 'the close');
   same(echoed, 6000, 'bytes the device sent');
   api.closesocket(ls, undefined);
-  r.close();
+  r.run(50);
+  same(r.freeHardwareSockets(), 8, 'free hardware sockets');
 }
 
 /** all eight hardware sockets held by closes the peers never finish: a new socket takes the oldest */
-function reclaim(): void {
-  const r = new SelfRig();
-  r.net.listen({ ip: PEER_IP, port: 6000 });
+function reclaim(r: SelfRig): void {
+  const l = r.net.listen({ ip: PEER_IP, port: 6000 });
   const api = r.api;
   const results: string[] = [];
   for (let i = 0; i < 8; i++) {
@@ -214,7 +211,10 @@ function reclaim(): void {
   r.run(1);
   same(results, ['0 false ' + WSAError.WSAENOBUFS], 'the oldest close was reclaimed');
   same(api.closesocket(s, undefined), 0, 'closesocket');
-  r.close();
+  // the seven closes the peers never finish end at the close bound (closeTimeout, 4 s) with CLOSE
+  r.run(5000);
+  same(r.freeHardwareSockets(), 8, 'free hardware sockets after the close bound');
+  l.close();
 }
 
 export const SCENARIOS: Scenario[] = [

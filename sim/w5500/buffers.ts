@@ -2,6 +2,9 @@
  * The W5500's 16 KB TX and 16 KB RX memories, shared by the eight sockets in order 0 → 7 (datasheet p.31).
  * A socket's window starts where the previous one ends, so resizing moves the later windows over the same
  * bytes, as on silicon. Offsets are reduced modulo the socket's size; a burst wraps inside its window.
+ * The backing arrays grow (zero-filled, contents kept) to the end of the last configured window: bytes past
+ * it cannot be addressed, and a small configuration then costs little memory where the model runs on
+ * Espruino itself (dist/selftest.js).
  */
 import { Chip } from '../../hal/w5500/registers';
 
@@ -10,8 +13,8 @@ const VALID_KB = [0, 1, 2, 4, 8, 16];
 interface Layout { base: number[]; size: number[] }
 
 export class BufferMemory {
-  readonly tx = new Uint8Array(Chip.TX_MEMORY);
-  readonly rx = new Uint8Array(Chip.RX_MEMORY);
+  private tx = new Uint8Array(0);
+  private rx = new Uint8Array(0);
   private kb: (tx: boolean, n: number) => number;
   private cache: (Layout | undefined)[] = [undefined, undefined];
 
@@ -52,6 +55,12 @@ export class BufferMemory {
     }
     const l = { base, size };
     this.cache[tx ? 1 : 0] = l;
+    const had = tx ? this.tx : this.rx;
+    if (at > had.length) {
+      const grown = new Uint8Array(at);
+      grown.set(had, 0);
+      if (tx) this.tx = grown; else this.rx = grown;
+    }
     return l;
   }
 }

@@ -98,6 +98,13 @@ const offending: [string, string][] = [
   ['keyword-member', 'class X { undefined() {} }'],
   ['keyword-member', 'class X { catch() {} }'],
   ['use-before-declaration', 'early(); function early() { return 1; }'],
+  ['arrow-this-unexecuted', 'var o = {f: function (c) { return c && (() => this); }};'],
+  ['arrow-this-unexecuted', 'var o = {f: function (c) { return c ? (() => this) : 1; }};'],
+  ['arrow-this-unexecuted', 'var o = {f: function (c) { if (c) g(() => this); }};'],
+  ['arrow-this-unexecuted', 'var o = {f: function (x) { switch (x) { case 1: g(() => this); break; } }};'],
+  ['arrow-this-unexecuted', 'var o = {f: function () { while (false) g(() => this); }};'],
+  ['arrow-this-unexecuted', 'var o = {f: function () { var h = () => [() => this]; }};'],
+  ['arrow-this-unexecuted', 'var o = {f: function (c) { return c && (() => { return () => this; }); }};'],
   ['ts-helper', 'var __extends = function () {};'],
   ['ts-helper', 'var __spreadArray = function () {};'],
   ['ts-helper', 'var __awaiter = function () {};'],
@@ -218,6 +225,20 @@ describe('bundle gate (tools/check-bundle.js)', () => {
     assert.deepEqual(regexProblems('[{2}]\\{3}'), []);
     assert.deepEqual(regexProblems('a{2,}'), ['quantifier {2,}']);
     assert.deepEqual(regexProblems('(?!x)(?<!y)(?<n>z)'), ['lookahead (?!', 'lookbehind (?<!', 'named group (?<']);
+  });
+
+  it('allows an arrow using this where Espruino runs it or skips it by its braces, and a plain function anywhere', () => {
+    // each of these runs on the 2v29 interpreter without the ASSERT the offending forms above trip
+    const ok = [
+      'var o = {f: function (c) { if (c) { g(() => this); } }};',
+      'var o = {f: function (x) { switch (x) { case 1: { g(() => this); } break; } }};',
+      'var o = {f: function () { var h = () => { return () => this; }; }};',
+      'var o = {f: function () { g(() => this); }};',
+      'var o = {f: function (c) { return c && function () { return this; }; }};',
+    ];
+    for (const src of ok) assert.deepEqual(checkSource(src, 'ok.js').filter((f) => f.rule === 'arrow-this-unexecuted'), [], src);
+    assert.deepEqual(checkSource('var o = {f: function (c) {\n  return c && (() => this);\n}};', 'x.js').map((f) => [f.line, f.column, f.rule]),
+      [[2, 16, 'arrow-this-unexecuted']]);
   });
 
   it('passes clean ES2019 code with zero findings', () => {
