@@ -1,121 +1,121 @@
-// Runs dist/<board>.js on the virtual board with the W5500 model in its worker thread (host network
-// side, real time, INTn on the board's INT pin, RSTn from its RST pin), then acts as the PC peer: a
-// Node TCP client talks to the bundle's echo service on port 7 through the loopback mapping, sends a
-// line, reads the echo, shuts down, and waits for the device's close. Prints both sides.
-// Usage: tsx tools/start.ts [--board NAME]
-import fs from 'node:fs';
-import net from 'node:net';
-import path from 'node:path';
-import { RealClock } from '../hal/node/real-clock';
-import { Edge } from '../hal/pins';
-import { VirtualBoard, knownBoards, readWiring, repoRoot } from '../sim/board/index';
-import type { PinSource } from '../sim/board/index';
-import { W5500Thread } from '../sim/w5500/worker-client';
+/**
+ * `npm start`: a virtual device that stays up until Ctrl-C. The default firmware (dist/<board>.js: the echo
+ * service on port 7) runs on the virtual board with the W5500 model behind its SPI, INT and RST pins; the
+ * model's network side is the Linux kernel on loopback, so `nc` from another terminal reaches the device at the
+ * printed address. The terminal shows a live timeline (the device's FD_* events, the chip's commands, SYN/FIN/RST
+ * and which side sent them); Ctrl-C closes every connection gracefully (the PCs see FIN), prints a summary, exits 0.
+ * Builds only the bundle it runs, and only when its sources changed.
+ */
+import { knownBoards, readWiring } from '../sim/board/wiring';
+import { ensureBundle, describeBuild } from './bundle-cache';
+import { optionsOrExit, type Command } from './cli';
+import { VirtualDevice } from './start-device';
+import { Timeline, WireLog, type TraceRecord } from './start-timeline';
 
-const LIMIT_MS = 10000;
+export const START: Command = {
+  usage: 'npm start --',
+  about: 'Runs the default firmware on a virtual board with the W5500 model until Ctrl-C, serving on loopback ports it prints.',
+  options: [
+    { name: 'board', value: 'NAME', help: 'the board file to run (default espruino-pico)', choices: knownBoards() },
+    { name: 'echo-port', value: 'N', type: 'int', help: 'host port of the echo service (device port 7); default: the OS picks one' },
+    { name: 'quiet', help: 'no timeline: only the addresses, the errors and the summary' },
+  ],
+};
+
 const ECHO_PORT = 7;
-/** the PC peer's loopback address: the device sees it as 192.168.1.10 */
-const PEER_HOST = '127.0.0.10';
-const LINE = 'hello from the PC peer\n';
-
-function option(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
-
-const argv = process.argv.slice(2);
-const boardName = option(argv, '--board') ?? 'espruino-pico';
-if (!knownBoards().includes(boardName)) {
-  console.error(`unknown board "${boardName}"; known boards: ${knownBoards().join(', ')}`);
-  process.exit(2);
-}
-const bundle = path.join(repoRoot, 'dist', boardName + '.js');
-if (!fs.existsSync(bundle)) {
-  console.error(`${path.relative(repoRoot, bundle)} is missing; run npm run build`);
-  process.exit(2);
-}
-
-const started = Date.now();
-function left(): number {
-  return LIMIT_MS - (Date.now() - started);
-}
-async function until(what: string, cond: () => boolean): Promise<void> {
-  while (!cond()) {
-    if (left() <= 0) throw new Error('timed out waiting for ' + what);
-    await new Promise((r) => setTimeout(r, 2));
-  }
-}
 
 async function main(): Promise<number> {
+  const t0 = performance.now();
+  const o = optionsOrExit(START, process.argv.slice(2), 'start');
+  const boardName = (o.board as string | undefined) ?? 'espruino-pico';
   const wiring = readWiring(boardName);
-  const clock = new RealClock();
-  const chip = await W5500Thread.start({ clock, hostPorts: 'ephemeral' });
-  const board = new VirtualBoard({ clock, boardName });
-  const peerLog: string[] = [];
-  let client: net.Socket | undefined;
+  const quiet = !!o.quiet;
+  const bundle = `dist/${boardName}.js`;
+  let build;
   try {
-    board.attachSpi(wiring.spi, wiring.cs, { exchange: (mosi) => chip.exchange(mosi) });
-    if (wiring.int) {
-      const intn: PinSource = {
-        read: () => chip.intn,
-        onChange: (fn) => { chip.intPin.watch(Edge.Both, fn); },
-      };
-      board.attachPin(wiring.int, intn);
-    }
-    if (wiring.rst) {
-      let level = true;
-      board.onPinWrite(wiring.rst, (high) => {
-        if (level && !high) chip.hardReset();
-        level = high;
-      });
-    }
-    console.log(`virtual ${board.profile.title} (${boardName}): W5500 model on ${wiring.spi}, CS ${wiring.cs}` +
-      (wiring.int ? `, INT ${wiring.int}` : '') + (wiring.rst ? `, RST ${wiring.rst}` : '') + '; host network, real time');
-    board.load(fs.readFileSync(bundle, 'utf8'), path.relative(repoRoot, bundle));
-    const has = (s: string) => board.log.console.some((l) => l.includes(s));
-    await until('the echo service', () => has('echo service') || board.errors.length > 0);
-    const at = chip.bound().find((b) => b.proto === 'tcp' && b.chipPort === ECHO_PORT);
-    if (!at) throw new Error('the bundle did not open the echo service: ' + board.log.console.join(' | '));
-
-    // The PC peer. Each step waits for the device's side of the previous one, so the order is fixed.
-    let received = '';
-    let ended = false;
-    let closed = false;
-    const c = net.connect({ host: at.address, port: at.port, localAddress: PEER_HOST, allowHalfOpen: true });
-    client = c;
-    c.on('data', (d: Buffer) => { received += d.toString('utf8'); });
-    c.on('end', () => { ended = true; peerLog.push('PC peer: end of stream (the device closed)'); });
-    c.on('close', () => { closed = true; peerLog.push('PC peer: closed'); });
-    c.on('error', (e: Error) => { peerLog.push('PC peer: error ' + e.message); });
-    await new Promise<void>((resolve, reject) => { c.once('connect', () => resolve()); c.once('error', reject); });
-    peerLog.push(`PC peer: connected to 192.168.1.20:${ECHO_PORT} (loopback ${at.address}, from 192.168.1.10)`);
-    await until('the device to accept', () => has('accepted'));
-    c.write(LINE);
-    peerLog.push('PC peer: sent ' + JSON.stringify(LINE));
-    await until('the echo', () => received.length >= LINE.length);
-    peerLog.push('PC peer: received ' + JSON.stringify(received));
-    c.end();
-    peerLog.push('PC peer: shut down sending (FIN)');
-    await until('the device to close', () => ended && closed && has('closed'));
-    const ok = received === LINE && board.errors.length === 0;
-    for (const line of board.log.console) console.log('> ' + line);
-    for (const line of peerLog) console.log(line);
-    console.log(`event order: device ${board.log.console.filter((l) => /^FD_|closed/.test(l)).map((l) => l.split(' ')[0].replace(/^s\d+:$/, 'closed')).join(' → ')}; ` +
-      `PC peer ${peerLog.map((l) => l.slice(9).split(' ')[0]).join(' → ')}`);
-    console.log(ok ? 'echo OK' : 'echo FAILED');
-    return ok ? 0 : 1;
+    build = await ensureBundle(bundle);
   } catch (e) {
-    for (const line of board.log.console) console.log('> ' + line);
-    for (const line of peerLog) console.log(line);
-    console.log('FAILED: ' + (e as Error).message);
-    for (const err of board.errors) console.log(`  ${err.where} at ${err.time.toFixed(1)} ms: ${err.name}: ${err.message}`);
+    console.error(`start: building ${bundle} failed: ${(e as Error).message}`);
+    console.error('start: fix the error above (npm run build shows it in full), then run npm start again');
     return 1;
-  } finally {
-    if (client) client.destroy();
-    board.reset();
-    clock.clearAll();
-    await chip.close();
   }
+  console.log(describeBuild(build));
+
+  const wire = new WireLog();
+  const origin = performance.now();
+  const timeline = new Timeline((line) => { if (!quiet) console.log(line); }, origin);
+  const hostPorts: Record<string, number> = { [ECHO_PORT]: (o['echo-port'] as number | undefined) ?? 0 };
+  let dev: VirtualDevice;
+  try {
+    dev = await VirtualDevice.start({
+      boardName, bundle, hostPorts, origin, trace: ['cmd', 'net', 'link', 'reset'],
+      onConsole: (line, ms) => timeline.add(ms, 'device  ' + line),
+      onTrace: (rec: TraceRecord, ms) => { for (const l of wire.record(rec)) timeline.add(ms, l); },
+      onChipError: (m) => console.error('start: W5500 model: ' + m),
+    });
+  } catch (e) {
+    console.error(`start: ${(e as Error).message}`);
+    return 1;
+  }
+  console.log(`virtual ${dev.board.profile.title} (${boardName}): W5500 model on ${wiring.spi}, CS ${wiring.cs}` +
+    (wiring.int ? `, INT ${wiring.int}` : '') + (wiring.rst ? `, RST ${wiring.rst}` : '') + '; its network is this machine\'s loopback');
+  const err = dev.load();
+  if (err) {
+    console.error(`start: ${bundle} failed to start: ${err}`);
+    await dev.stop();
+    return 1;
+  }
+  // the firmware opens its services during start-up; wait for them to be on the wire
+  const deadline = performance.now() + 5000;
+  let echo = dev.bound().find((b) => b.proto === 'tcp' && b.chipPort === ECHO_PORT);
+  while (!echo && performance.now() < deadline && dev.board.errors.length === 0) {
+    await new Promise((r) => setTimeout(r, 10));
+    echo = dev.bound().find((b) => b.proto === 'tcp' && b.chipPort === ECHO_PORT);
+  }
+  if (!echo) {
+    console.error(`start: the firmware did not open its echo service on port ${ECHO_PORT} within 5 s` +
+      (dev.board.errors.length ? ` (${dev.board.errors[0].name}: ${dev.board.errors[0].message})` : '') +
+      '; its console is above');
+    await dev.stop();
+    return 1;
+  }
+  console.log(`echo service (device 192.168.1.20:${ECHO_PORT}): nc ${echo.address} ${echo.port}`);
+  console.log(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s; Ctrl-C stops the device`);
+
+  const stopped = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('Ctrl-C'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  timeline.add(dev.now(), `tool    ${stopped}: the device closes every connection`);
+  dev.kill();
+  // what the firmware handed the chip goes out now: wait for every connection's FIN (or its end) on the wire
+  const closeBy = performance.now() + 2000;
+  while (performance.now() < closeBy && wire.open().some((c) => !c.fins.includes('device'))) {
+    await new Promise((r) => setTimeout(r, 20));
+    dev.pollTrace();
+  }
+  // and a moment for the PCs' own FINs
+  const finBy = performance.now() + 300;
+  while (performance.now() < finBy && wire.open().some((c) => !c.fins.includes('PC'))) {
+    await new Promise((r) => setTimeout(r, 20));
+    dev.pollTrace();
+  }
+  const left = wire.open();
+  await dev.stop();
+  timeline.close();
+  const t = wire.totals();
+  console.log('summary:');
+  console.log(`  up ${(dev.now() / 1000).toFixed(1)} s; ${t.connections} connection(s); ${t.bytesIn} bytes in, ${t.bytesOut} bytes out; ${t.fins} FIN(s), ${t.rsts} RST(s) on the wire`);
+  for (const c of wire.connections) {
+    const how = c.end ?? (c.fins.includes('device') ? `FIN from the device at stop${c.fins.includes('PC') ? ', then from the PC' : ''}` : 'still open at stop');
+    console.log(`  S${c.sn} ${c.openedBy === 'PC' ? `PC ${c.peer} → device ${c.device}` : `device ${c.device} → PC ${c.peer}`}: ${c.bytesIn} in, ${c.bytesOut} out; ${how}`);
+  }
+  const unclosed = left.filter((c) => !c.fins.includes('device'));
+  if (unclosed.length > 0) {
+    console.log(`  ${unclosed.length} connection(s) did not get the device's FIN in 2 s`);
+    return 1;
+  }
+  return 0;
 }
 
 main().then((code) => process.exit(code), (e) => { console.error(e); process.exit(1); });

@@ -1,6 +1,6 @@
 /**
- * `npm run wiring`: writes boards/README.md (a table per board) and boards/wiring/<board>.svg (a picture per board)
- * from the board files, so the pictures cannot disagree with what the firmware is built for.
+ * `npm run wiring`: writes boards/README.md (a table per board), boards/wiring/<board>.svg (a picture per board) and
+ * the wiring table of the top-level README.md from the board files, so the pictures cannot disagree with what the firmware is built for.
  * test/tools/wiring.test.ts regenerates them in memory and compares them with the committed files.
  */
 import fs from 'node:fs';
@@ -124,11 +124,38 @@ export function renderReadme(boards: BoardWiring[]): string {
   return head + '\n' + boards.map(renderSection).join('\n');
 }
 
+const TABLE_START = '<!-- wiring table: generated from boards/*.ts by npm run wiring -->';
+const TABLE_END = '<!-- end of wiring table -->';
+
+/** the table of every board in the top-level README, between its two markers */
+export function renderReadmeTable(boards: BoardWiring[]): string {
+  const lines = [
+    TABLE_START,
+    '| board (`boards/…`) | Espruino id | NIC | SPI | SCK | MISO | MOSI | clock | CS | INT | RST |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const w of boards) {
+    lines.push(`| \`${w.name}\` | ${w.espruinoBoard} | ${chipName(w)} | ${w.spi} | ${w.sck} | ${w.miso} | ${w.mosi} | ${mhz(w.baud)} | ${w.cs} | ${w.int ?? '—'} | ${w.rst ?? '—'} |`);
+  }
+  lines.push(TABLE_END);
+  return lines.join('\n');
+}
+
+/** the README with its wiring table replaced by `table` (an error when the markers are missing) */
+export function withReadmeTable(readme: string, table: string): string {
+  const a = readme.indexOf(TABLE_START);
+  const b = readme.indexOf(TABLE_END);
+  if (a < 0 || b < a) throw new Error(`README.md has no wiring table markers (${TABLE_START} … ${TABLE_END})`);
+  return readme.slice(0, a) + table + readme.slice(b + TABLE_END.length);
+}
+
 /** every generated file, by path relative to the repository root */
 export function renderAll(): { file: string; text: string }[] {
   const boards = knownBoards().map(readWiring);
   const files = boards.map((w) => ({ file: `boards/wiring/${w.name}.svg`, text: renderSvg(w) }));
   files.unshift({ file: 'boards/README.md', text: renderReadme(boards) });
+  const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  files.push({ file: 'README.md', text: withReadmeTable(readme, renderReadmeTable(boards)) });
   return files;
 }
 

@@ -27,6 +27,8 @@ export const main: App = function (hal) {
   // bytes received but not yet taken by send, per socket handle; reading waits while any are held
   const pending: (Uint8Array | undefined)[] = [];
   const closing: boolean[] = [];
+  // accepted connections not yet handed to closesocket
+  const open: number[] = [];
   const flush = function (s: number): boolean {
     const p = pending[s];
     if (!p) return true;
@@ -55,6 +57,8 @@ export const main: App = function (hal) {
   const finish = function (s: number): void {
     pending[s] = undefined;
     closing[s] = false;
+    const i = open.indexOf(s);
+    if (i >= 0) open.splice(i, 1);
     api.closesocket(s, function (r) {
       hal.log('s' + s + ': closed, ' + (r.graceful ? 'graceful' : 'error ' + r.error) + ', ' + r.unsentBytes + ' bytes unsent');
     });
@@ -65,6 +69,7 @@ export const main: App = function (hal) {
       const c = api.accept(s, from);
       if (c < 0) return;
       hal.log('s' + c + ': accepted ' + from.addr + ':' + from.port);
+      open.push(c);
       api.WSAAsyncSelect(c, onEvent, FdEvent.FD_READ | FdEvent.FD_WRITE | FdEvent.FD_CLOSE);
     } else if (ev === FdEvent.FD_READ) {
       echo(s);
@@ -84,5 +89,12 @@ export const main: App = function (hal) {
     return net.stop;
   }
   hal.log('echo service on port ' + ECHO_PORT);
-  return net.stop;
+  // stopping (E.on('kill'): reset(), load(), save()) closes every connection gracefully: what was handed
+  // to the NIC and then the FIN still go out, whatever happens to this script's timers
+  return function () {
+    hal.log('stopping: closing ' + open.length + ' connection(s)');
+    while (open.length > 0) api.closesocket(open.pop() as number);
+    api.closesocket(ls);
+    net.stop();
+  };
 };

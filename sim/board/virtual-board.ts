@@ -26,6 +26,8 @@ export interface VirtualBoardOptions {
   getTimeCostMs?: number;
   /** how many SPI transactions log.spi keeps (the newest); log.spiCount counts them all. Default 1000 */
   spiLogLimit?: number;
+  /** called with each console line as the board prints it (log.console keeps them too) */
+  onConsole?: (line: string) => void;
 }
 
 export interface SpiRecord {
@@ -100,6 +102,7 @@ export class VirtualBoard {
   private readonly timeoutMs: number;
   private readonly getTimeCost: number;
   private readonly spiLogLimit: number;
+  private readonly onConsole: ((line: string) => void) | undefined;
   private readonly pins = new Map<string, PinState>();
   private readonly chips = new Map<string, SpiChip>();
   private readonly timers = new Map<number, TimerEntry>();
@@ -121,6 +124,7 @@ export class VirtualBoard {
     this.timeoutMs = options.callbackTimeoutMs ?? 10000;
     this.getTimeCost = options.getTimeCostMs ?? 0.01;
     this.spiLogLimit = options.spiLogLimit ?? 1000;
+    this.onConsole = options.onConsole;
     this.typedArrays = new TypedArrayLedger(varLayout(this.profile.variables, this.profile.blocksize));
     for (const name of this.profile.pins) {
       this.pins.set(name, { out: undefined, mode: 'auto', source: undefined, level: false, lastChange: 0, writeListeners: [] });
@@ -253,8 +257,13 @@ export class VirtualBoard {
     const rec: BoardError = { where, name, message, time: this.clock.now() };
     this.errors.push(rec);
     if (inCallback) this.errorFlags.add('CALLBACK');
-    this.log.console.push(`Uncaught ${name}: ${message}`);
+    this.printLine(`Uncaught ${name}: ${message}`);
     return rec;
+  }
+
+  private printLine(line: string): void {
+    this.log.console.push(line);
+    if (this.onConsole) this.onConsole(line);
   }
 
   private schedule(ms: number, fn: () => void): number {
@@ -365,7 +374,7 @@ export class VirtualBoard {
   private host(): EnvHost {
     const board = this;
     return {
-      print: (line) => { board.log.console.push(line); },
+      print: (line) => { board.printLine(line); },
       getTime: () => {
         if (board.clock instanceof VirtualClock && board.getTimeCost > 0) board.clock.pause(board.getTimeCost);
         return board.clock.now() / 1000;

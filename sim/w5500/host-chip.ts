@@ -72,6 +72,16 @@ export function readTraceLines(trace: unknown): string[] {
   return [];
 }
 
+/** Takes (and forgets) at most `max` of the trace's recorded lines, oldest first. */
+export function takeTraceLines(trace: unknown, max: number): string[] {
+  const t = trace as { take?: (n: number) => unknown };
+  if (t && typeof t.take === 'function') {
+    const l = t.take(max);
+    if (Array.isArray(l)) return l.map(String);
+  }
+  return [];
+}
+
 /** A fault hook: a function is called with the arguments, anything else is assigned the one argument. */
 export function applyFault(faults: unknown, name: string, args: unknown[]): unknown {
   const f = faults as Record<string, unknown>;

@@ -10,6 +10,7 @@ import { Access, COMMON_MAP, SOCKET_MAP } from './register-table';
 import { intLevelGapMs } from './timing';
 import { W5500Faults } from './faults';
 import { W5500Trace, hex } from './trace';
+import type { TraceSpec } from './trace';
 import { BufferMemory } from './buffers';
 import { SocketEngine, type FinWait2 } from './sockets';
 import type { Sock } from './socket-state';
@@ -22,7 +23,8 @@ export type { FinWait2 } from './sockets';
 export interface W5500ModelOptions {
   net: NetSide;
   now: () => number;
-  trace?: boolean;
+  /** what the trace records (trace.ts): true = everything, or a list of record kinds */
+  trace?: TraceSpec;
   /** Sn_IR bits raised when a RST closes the socket (peer reset, CONNECT refused). Default Sn_IR.DISCON (inferred). */
   rstIr?: number;
   /** how long SOCK_TIME_WAIT lasts, ms (undocumented; default 1) */
@@ -80,7 +82,7 @@ export class W5500Model {
     this.now = opts.now;
     this.headerMiso = opts.headerMiso || [0x01, 0x02, 0x03];
     this.writeMiso = opts.writeMiso !== undefined ? opts.writeMiso : 0x00;
-    this.trace = new W5500Trace(!!opts.trace);
+    this.trace = new W5500Trace(opts.trace);
     const self = this;
     this.faults = new W5500Faults({
       setLinkFault(up: boolean) { self.advance(); self.linkFault = up; self.linkChanged(); self.updateIntn(); },
@@ -145,7 +147,7 @@ export class W5500Model {
       const n = om === 0 ? mosi.length - i : Math.min(FDM_LEN[om], mosi.length - i);
       this.frame(addr, ctl, mosi, miso, i, n);
       i += n;
-      if (this.trace.enabled) this.traceFrame(addr, ctl, mosi.subarray(start, i), miso.subarray(start, i));
+      if (this.trace.wants('spi')) this.traceFrame(addr, ctl, mosi.subarray(start, i), miso.subarray(start, i));
       if (om === 0) break;
     }
     this.linkChanged();

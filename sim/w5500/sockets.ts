@@ -8,6 +8,7 @@ import { Chip, CommonReg, IR, SnReg, Sn_CR, Sn_IR, Sn_MR, Sn_SR } from '../../ha
 import { Sock } from './socket-state';
 import type { BufferMemory } from './buffers';
 import type { W5500Faults } from './faults';
+import { hex } from './trace';
 import type { W5500Trace } from './trace';
 import { retryWaitUnits } from './timing';
 import { formatIPv4, parseIPv4 } from '../../firmware/socket/address';
@@ -315,7 +316,8 @@ export class SocketEngine {
     this.fillDhar(s);
     s.sr = Sn_SR.SOCK_ESTABLISHED;
     this.raise(s, Sn_IR.CON);
-    this.netLog(s, 'accepted', { from: conn.remote.ip + ':' + conn.remote.port });
+    const at = this.local(s);
+    this.netLog(s, 'accepted', { from: conn.remote.ip + ':' + conn.remote.port, at: at.ip + ':' + at.port });
     this.kaArm(s);
     return ev;
   }
@@ -334,7 +336,7 @@ export class SocketEngine {
     s.syn = true;
     const local = this.local(s);
     const remote = this.remote(s);
-    this.netLog(s, 'SYN', { to: remote.ip + ':' + remote.port });
+    this.netLog(s, 'SYN', { to: remote.ip + ':' + remote.port, at: local.ip + ':' + local.port });
     s.conn = this.net.tcpConnect(local, remote, ev);
     this.rtxStart(s);
   }
@@ -383,7 +385,7 @@ export class SocketEngine {
       s.sendEnds.push(s.txSent);
       s.exchanged = true;
       const conn = s.conn;
-      this.netLog(s, 'send', { n: len });
+      this.netLog(s, 'send', this.trace.wants('payload') ? { n: len, data: hex(bytes) } : { n: len });
       // one segment per MSS: the peer acknowledges them one by one, so Sn_TX_FSR grows back in steps
       const mss = s.reg16(SnReg.Sn_MSSR) || TCP_MSS;
       // subarray ends clamped by hand: Espruino does not clamp them
@@ -488,7 +490,7 @@ export class SocketEngine {
 
   private onData(s: Sock, bytes: Uint8Array): void {
     if (bytes.length === 0) return;
-    this.netLog(s, 'data in', { n: bytes.length });
+    this.netLog(s, 'data in', this.trace.wants('payload') ? { n: bytes.length, data: hex(bytes) } : { n: bytes.length });
     s.exchanged = true;
     this.rxTcp(s, bytes);
     if (s.sr === Sn_SR.SOCK_ESTABLISHED || s.sr === Sn_SR.SOCK_CLOSE_WAIT) this.kaArm(s);

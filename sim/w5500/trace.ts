@@ -11,13 +11,29 @@ export interface W5500Counters {
   payloadBytes: number;
 }
 
+/**
+ * What the trace records: true = every record, false = none, or a list of the kinds wanted — record kinds ('spi',
+ * 'cmd', 'net', 'intn', 'link', 'reset') and 'payload' (the bytes of each TCP segment in 'send' and 'data in').
+ */
+export type TraceSpec = boolean | string[];
+
 export class W5500Trace {
   enabled: boolean;
   readonly counters: W5500Counters = { transactions: 0, bytes: 0, payloadBytes: 0 };
   private out: string[] = [];
+  private kinds: string[] | undefined;
 
-  constructor(enabled: boolean) {
-    this.enabled = enabled;
+  constructor(spec: TraceSpec | undefined) {
+    this.enabled = Array.isArray(spec) ? spec.length > 0 : !!spec;
+    this.kinds = Array.isArray(spec) ? spec.slice() : undefined;
+  }
+  /** whether records of this kind (or 'payload') are kept */
+  wants(kind: string): boolean {
+    return this.enabled && (this.kinds === undefined || this.kinds.indexOf(kind) >= 0);
+  }
+  /** the recorded lines, oldest first, at most `max` of them, which the trace then forgets */
+  take(max: number): string[] {
+    return this.out.splice(0, Math.max(0, max));
   }
   /** the recorded JSON lines, oldest first */
   lines(): string[] {
@@ -34,7 +50,7 @@ export class W5500Trace {
     this.out = [];
   }
   record(rec: Record<string, unknown>): void {
-    if (this.enabled) this.out.push(JSON.stringify(rec));
+    if (this.wants(String(rec.ev))) this.out.push(JSON.stringify(rec));
   }
 }
 

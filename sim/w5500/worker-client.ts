@@ -142,6 +142,14 @@ export class W5500Thread {
     return this.control({ op: 'traceLines' }) as string[];
   }
 
+  /**
+   * Takes (and forgets) at most `max` trace lines, oldest first, with the chip's clock now (ms since it was
+   * powered, the clock of each line's `t`), so a long run can follow the trace without it growing.
+   */
+  takeTrace(max: number): { now: number; lines: string[] } {
+    return this.control({ op: 'traceTake', max }) as { now: number; lines: string[] };
+  }
+
   /** an RSTn pulse */
   hardReset(): void {
     this.control({ op: 'hardReset' });

@@ -45,6 +45,7 @@ export type ControlRequest =
   | { op: 'fault'; name: string; args: unknown[] }
   | { op: 'trace' }
   | { op: 'traceLines' }
+  | { op: 'traceTake'; max: number }
   | { op: 'hardReset' }
   | { op: 'bound' }
   | { op: 'close' };

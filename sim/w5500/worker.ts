@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { HostChip, applyFault, loadModelCtor, readCounters, readTraceLines } from './host-chip';
+import { HostChip, applyFault, loadModelCtor, readCounters, readTraceLines, takeTraceLines } from './host-chip';
 import { Kind, Slot, Status, syncAnswer, type ControlRequest, type WorkerInit, type WorkerMessage } from './worker-protocol';
 
 /**
@@ -28,6 +28,7 @@ function control(chip: HostChip, req: ControlRequest): { result: unknown; stop: 
     case 'fault': return { result: applyFault(chip.model.faults, req.name, req.args) ?? null, stop: false };
     case 'trace': return { result: readCounters(chip.model.trace), stop: false };
     case 'traceLines': return { result: readTraceLines(chip.model.trace), stop: false };
+    case 'traceTake': return { result: { now: chip.now(), lines: takeTraceLines(chip.model.trace, req.max) }, stop: false };
     case 'hardReset': chip.hardReset(); return { result: null, stop: false };
     case 'bound': return { result: chip.net.bound(), stop: false };
     case 'close': chip.close(); return { result: null, stop: true };

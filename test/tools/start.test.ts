@@ -1,47 +1,115 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { repoRoot } from '../../sim/board/wiring';
-import { ensureBuilt } from '../board/built';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { knownBoards, repoRoot } from '../../sim/board/wiring';
+import { ensureBundle } from '../../tools/bundle-cache';
 
-describe('npm start (tools/start.ts)', () => {
-  before(function () {
+/** the running `npm start` and everything it has printed so far */
+class Started {
+  out = '';
+  err = '';
+  readonly exited: Promise<number | null>;
+  constructor(readonly proc: ChildProcess) {
+    proc.stdout!.on('data', (d: Buffer) => { this.out += d.toString('utf8'); });
+    proc.stderr!.on('data', (d: Buffer) => { this.err += d.toString('utf8'); });
+    this.exited = new Promise((r) => proc.once('exit', (code) => r(code)));
+  }
+  async line(re: RegExp, ms: number): Promise<RegExpMatchArray> {
+    const end = Date.now() + ms;
+    for (;;) {
+      const m = this.out.match(re);
+      if (m) return m;
+      if (Date.now() > end || this.proc.exitCode !== null) throw new Error(`no line ${re} in:\n${this.out}${this.err}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+function start(...args: string[]): Started {
+  return new Started(spawn(process.execPath, ['--import', 'tsx', 'tools/start.ts', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** what a PC peer (nc) lived through on one connection */
+interface PeerLife { received: string; events: string[] }
+
+function peer(host: string, port: number, send: string): { sock: net.Socket; life: PeerLife; connected: Promise<void> } {
+  const life: PeerLife = { received: '', events: [] };
+  const sock = net.connect({ host, port, localAddress: '127.0.0.10', allowHalfOpen: true });
+  sock.on('data', (d: Buffer) => { life.received += d.toString('utf8'); });
+  sock.on('end', () => { life.events.push('FIN'); sock.end(); });
+  sock.on('error', (e: NodeJS.ErrnoException) => { life.events.push('error ' + (e.code ?? e.message)); });
+  sock.on('close', () => { life.events.push('closed'); });
+  const connected = new Promise<void>((resolve, reject) => {
+    sock.once('connect', () => { sock.write(send); resolve(); });
+    sock.once('error', reject);
+  });
+  return { sock, life, connected };
+}
+
+async function until(what: string, cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('npm start (tools/start.ts): a virtual device that stays up', () => {
+  before(async function () {
     this.timeout(120000);
-    ensureBuilt();
+    await ensureBundle('dist/espruino-pico.js');
   });
 
-  it('runs the Pico bundle on the virtual board with the W5500 model and a PC peer talks to its echo service', function () {
-    this.timeout(20000);
-    const t0 = Date.now();
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'tools/start.ts'], { cwd: repoRoot, encoding: 'utf8', timeout: 15000 });
-    assert.equal(r.status, 0, r.stdout + r.stderr);
-    assert.ok(Date.now() - t0 < 12000, 'bounded in time');
-    // the PC peer's source port is the kernel's choice
-    const lines = r.stdout.trim().split('\n').map((l) => l.replace(/192\.168\.1\.10:\d+$/, '192.168.1.10:PORT'));
-    assert.deepEqual(lines, [
-      'virtual Espruino Pico (espruino-pico): W5500 model on SPI2, CS B10, INT A8, RST B3; host network, real time',
-      '> W5500 up on espruino-pico: 192.168.1.20',
-      '> echo service on port 7',
-      '> FD_ACCEPT s1',
-      '> s2: accepted 192.168.1.10:PORT',
-      '> FD_WRITE s2',
-      '> FD_READ s2',
-      '> s2: echoed 23 of 23 bytes',
-      '> FD_CLOSE s2',
-      '> s2: closed, graceful, 0 bytes unsent',
-      'PC peer: connected to 192.168.1.20:7 (loopback 127.0.0.20, from 192.168.1.10)',
-      'PC peer: sent "hello from the PC peer\\n"',
-      'PC peer: received "hello from the PC peer\\n"',
-      'PC peer: shut down sending (FIN)',
-      'PC peer: end of stream (the device closed)',
-      'PC peer: closed',
-      'event order: device FD_ACCEPT → FD_WRITE → FD_READ → FD_CLOSE → closed; PC peer connected → sent → received → shut → end → closed',
-      'echo OK',
-    ]);
+  it('serves the echo service to two PC peers at once, and Ctrl-C leaves each with a FIN and exits 0 with a summary', async function () {
+    this.timeout(40000);
+    const s = start();
+    try {
+      const m = await s.line(/^echo service \(device 192\.168\.1\.20:7\): nc (127\.0\.0\.20) (\d+)$/m, 20000);
+      assert.match(s.out, /^dist\/espruino-pico\.js is up to date \(sources unchanged, checked in \d+\.\d s\)$/m);
+      assert.match(s.out, /^ready in \d+\.\d s; Ctrl-C stops the device$/m);
+      const a = peer(m[1], Number(m[2]), 'first peer\n');
+      const b = peer(m[1], Number(m[2]), 'second peer, a longer line\n');
+      await Promise.all([a.connected, b.connected]);
+      await until('both echoes', () => a.life.received === 'first peer\n' && b.life.received === 'second peer, a longer line\n', 10000);
+      // the timeline shows the device's events as they happen
+      await s.line(/ device {2}s\d: echoed 27 of 27 bytes$/m, 5000);
+      s.proc.kill('SIGINT');
+      assert.equal(await s.exited, 0, s.out + s.err);
+      await until('both peers closed', () => a.life.events.includes('closed') && b.life.events.includes('closed'), 5000);
+      assert.deepEqual(a.life.events, ['FIN', 'closed']);
+      assert.deepEqual(b.life.events, ['FIN', 'closed']);
+      const tl = s.out.split('\n');
+      const at = (re: RegExp) => tl.findIndex((l) => re.test(l));
+      assert.ok(at(/^ +\d+\.\d{3} s {2}wire {4}SYN {3}PC 192\.168\.1\.10:\d+ → device 192\.168\.1\.20:7; handshake done, the device accepts on S\d$/) > 0, s.out);
+      assert.ok(at(/ device {2}FD_ACCEPT s1$/) > 0, s.out);
+      const ctrlC = at(/ tool {4}Ctrl-C: the device closes every connection$/);
+      const stopping = at(/ device {2}stopping: closing 2 connection\(s\)$/);
+      const fins = tl.filter((l) => / wire {4}FIN {3}device → PC \(S\d\)$/.test(l));
+      assert.ok(ctrlC > 0 && stopping > ctrlC, s.out);
+      assert.equal(fins.length, 2, s.out);
+      assert.ok(at(/ wire {4}FIN {3}device → PC/) > stopping, s.out);
+      assert.match(s.out, /^summary:\n {2}up \d+\.\d s; 2 connection\(s\); 38 bytes in, 38 bytes out; 4 FIN\(s\), 0 RST\(s\) on the wire$/m);
+      assert.equal(tl.filter((l) => /^ {2}S\d PC 192\.168\.1\.10:\d+ → device 192\.168\.1\.20:7: (11 in, 11 out|27 in, 27 out); FIN both ways, device first$/.test(l)).length, 2, s.out);
+      assert.equal(s.err, '');
+    } finally {
+      if (s.proc.exitCode === null) s.proc.kill('SIGKILL');
+    }
   });
 
-  it('an unknown --board exits 2', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'tools/start.ts', '--board', 'nope'], { cwd: repoRoot, encoding: 'utf8' });
-    assert.equal(r.status, 2);
-    assert.match(r.stderr, /unknown board "nope"; known boards: esp32-devkit, espruino-original, espruino-pico, espruino-wifi/);
+  it('--help lists the options and exits 0; a bad option is exit 2 with a one-line reason', () => {
+    const run = (...a: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/start.ts', ...a], { cwd: repoRoot, encoding: 'utf8' });
+    const h = run('--help');
+    assert.equal(h.status, 0);
+    assert.match(h.stdout, /^usage: npm start -- \[options\]$/m);
+    for (const o of ['--board NAME', '--echo-port N', '--quiet', '--help']) assert.ok(h.stdout.includes(o), o + ' missing from:\n' + h.stdout);
+    const bad = run('--bored', 'x');
+    assert.equal(bad.status, 2);
+    assert.equal(bad.stderr, 'start: unknown option "--bored" (npm start -- --help lists the options)\n');
+    const board = run('--board', 'nope');
+    assert.equal(board.status, 2);
+    assert.equal(board.stderr, `start: --board "nope" is not one of: ${knownBoards().join(', ')}\n`);
+    const port = run('--echo-port', '-3');
+    assert.equal(port.status, 2);
+    assert.equal(port.stderr, 'start: --echo-port wants a non-negative integer, not "-3"\n');
   });
 });

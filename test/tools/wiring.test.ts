@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { knownBoards, readWiring, repoRoot } from '../../sim/board/wiring';
-import { renderAll, renderSection, renderSvg, wireRows } from '../../tools/wiring';
+import { renderAll, renderReadmeTable, renderSection, renderSvg, wireRows } from '../../tools/wiring';
 
 describe('npm run wiring', () => {
   it('the committed boards/README.md and boards/wiring/*.svg are what the board files generate, byte for byte', () => {
     const files = renderAll();
-    assert.deepEqual(files.map((f) => f.file), ['boards/README.md', ...knownBoards().map((b) => `boards/wiring/${b}.svg`)]);
+    assert.deepEqual(files.map((f) => f.file), ['boards/README.md', ...knownBoards().map((b) => `boards/wiring/${b}.svg`), 'README.md']);
     for (const f of files) {
       const committed = fs.readFileSync(path.join(repoRoot, f.file), 'utf8');
       assert.equal(committed, f.text, `${f.file} is stale: run npm run wiring`);
@@ -29,6 +29,15 @@ describe('npm run wiring', () => {
       }
       assert.ok(svg.includes(` on ${w.spi}, ${w.baud / 1e6} MHz</text>`), `${name}: SPI port and clock missing from the SVG title`);
     }
+  });
+
+  it('the README\'s wiring table has one row per board file with its pins, and links the pictures', () => {
+    const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const table = renderReadmeTable(knownBoards().map(readWiring));
+    assert.ok(readme.includes(table), 'README.md wiring table is stale: run npm run wiring');
+    assert.match(table, /^\| `espruino-pico` \| PICO_R1_3 \| W5500 \| SPI2 \| B13 \| B14 \| B15 \| 8 MHz \| B10 \| A8 \| B3 \|$/m);
+    assert.equal(table.split('\n').length, 4 + knownBoards().length);
+    assert.ok(readme.includes('[boards/README.md](boards/README.md)'));
   });
 
   it('the Pico row set is exact: module pin → board pin for all eight wires', () => {
