@@ -14,3 +14,4 @@ export function formatFinding(f: Finding): string;
 export function checkDir(dir: string, out: { log: (s: string) => void; error: (s: string) => void }): number;
 export const STORAGE_BYTES: Record<string, number>;
 export function bundleBoard(fileName: string): string | undefined;
+export function withFlashedSize(ready: (flashedSize: (code: string) => number) => void): void;

@@ -2,7 +2,30 @@ import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { knownBoards, repoRoot } from '../../sim/board/wiring';
-import { needsBuild } from '../../tools/flash';
+
+function newestSource(dir: string): number {
+  let newest = 0;
+  if (!fs.existsSync(dir)) return 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      if (p !== path.join(repoRoot, 'hal', 'node')) newest = Math.max(newest, newestSource(p));
+    } else if (e.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Whether dist/<board>.js is missing or older than anything the build reads. */
+export function needsBuild(board: string): boolean {
+  const out = path.join(repoRoot, 'dist', board + '.js');
+  if (!fs.existsSync(out)) return true;
+  const built = fs.statSync(out).mtimeMs;
+  const inputs = [
+    ...['boards', 'firmware', 'hal', 'examples'].map((d) => newestSource(path.join(repoRoot, d))),
+    ...['rollup.config.js', 'tsconfig.json'].map((f) => fs.statSync(path.join(repoRoot, f)).mtimeMs),
+  ];
+  return Math.max(...inputs) > built;
+}
 
 /**
  * Builds the board bundles if any is missing or older than its sources. A failed build with every
