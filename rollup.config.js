@@ -93,6 +93,9 @@ function espruinoBundle(input, extraPlugins, tsconfig, out, compress) {
 // ASSERT(jsvHasChildren(obj)) in jsvObjectSetChild during the echo scenario; mangled only, it runs all six checks.
 const selftest = espruinoBundle('sim/selftest/main.ts', [stacks('w5500')], './tsconfig.selftest.json', 'dist/selftest.js', false);
 
+// Built only when a command needs them (tools/bundle-cache.ts): the hardware-in-the-loop scenarios, per board.
+export const onDemand = boards.map((b) => bundle(b, 'firmware/app/hil.ts', 'main', `dist/hil-${b}.js`));
+
 export default process.env.BUILD === 'selftest' ? [selftest] : [
   ...boards.map((b) => bundle(b, 'firmware/app/main.ts', 'main', `dist/${b}.js`)),
   ...examples.flatMap((e) => boards.map((b) => bundle(b, `examples/${e}.ts`, 'main', `dist/${e}-${b}.js`))),

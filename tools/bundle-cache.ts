@@ -64,7 +64,8 @@ export async function ensureBundle(file: string): Promise<BuildResult> {
   process.chdir(repoRoot);
   try {
     const { rollup } = await import('rollup');
-    const configs = (await import(pathToFileURL(path.join(repoRoot, 'rollup.config.js')).href)).default as RollupConfig[];
+    const mod = (await import(pathToFileURL(path.join(repoRoot, 'rollup.config.js')).href)) as { default: RollupConfig[]; onDemand?: RollupConfig[] };
+    const configs = [...mod.default, ...(mod.onDemand ?? [])];
     const config = configs.find((c) => c.output.file === file);
     if (!config) throw new Error(`no bundle ${file} in rollup.config.js (known: ${configs.map((c) => c.output.file).join(', ')})`);
     const bundle = await rollup(config as never);

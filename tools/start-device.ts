@@ -16,8 +16,8 @@ import type { TraceRecord } from './start-timeline';
 
 export interface DeviceOptions {
   boardName: string;
-  /** the bundle to run, relative to the repository root */
-  bundle: string;
+  /** the bundle `load()` runs, relative to the repository root */
+  bundle?: string;
   /** OS port per chip port (0: the OS picks one; unlisted ports: the chip's own number) */
   hostPorts?: Record<string, number>;
   /** the model's trace kinds to follow (sim/w5500/trace.ts), e.g. ['cmd', 'net'] */
@@ -77,7 +77,13 @@ export class VirtualDevice {
 
   /** runs the bundle, as an upload does; its top-level error, if any */
   load(): string | undefined {
-    const err = this.board.load(fs.readFileSync(path.join(repoRoot, this.opts.bundle), 'utf8'), this.opts.bundle);
+    if (!this.opts.bundle) return 'no bundle named';
+    return this.run(fs.readFileSync(path.join(repoRoot, this.opts.bundle), 'utf8'), this.opts.bundle);
+  }
+
+  /** runs code at top level, as the board's console does; its error, if any */
+  run(code: string, name: string): string | undefined {
+    const err = this.board.load(code, name);
     return err ? `${err.name}: ${err.message}` : undefined;
   }
 
