@@ -11,6 +11,14 @@ import { createHarness } from '../sim/harness';
 import type { Harness } from '../sim/harness';
 import { AddressFamily, SockType } from '../firmware/socket/constants';
 import { benchEnc28j60 } from './bench-enc28j60';
+import { optionsOrExit } from './cli';
+import { Progress } from './progress';
+
+optionsOrExit({
+  usage: 'npm run bench --',
+  about: 'SPI traffic of the W5500 and ENC28J60 drivers, counted by the chip models on virtual time; the same figures every run.',
+  options: [],
+}, process.argv.slice(2), 'bench');
 
 interface Timing {
   name: string;
@@ -251,13 +259,16 @@ function share(row: Row): string {
 }
 
 const rows: Row[] = [];
+const progress = new Progress('bench', 2 * TIMINGS.length + 1);
 for (const t of TIMINGS) {
   for (const int of [true, false]) {
+    progress.update(rows.length / 5, `timing ${t.name}, ${int ? 'INT wired' : 'polling'}`);
     rows.push(bringUp(t, int), session(t, int), sendMiB(t, int), recvMiB(t, int), idle(t, int));
   }
 }
 // the driver's default burst (what a board with little RAM would use)
 rows.push(sendMiB(TIMINGS[1], true, 2048), recvMiB(TIMINGS[1], true, 2048));
+progress.clear();
 rows.sort((a, b) => (a.scenario < b.scenario ? -1 : a.scenario > b.scenario ? 1 : 0));
 
 console.log('W5500 driver, SPI traffic counted by the chip model (virtual time, scripted peers)');

@@ -5,6 +5,17 @@
  */
 import { fuzz } from '../sim/net/stack-fuzz';
 import { fuzzTcp } from '../sim/net/stack-fuzz-tcp';
+import { optionsOrExit } from './cli';
+import { Progress } from './progress';
+
+optionsOrExit({
+  usage: 'npm run fuzz --',
+  about: 'Feeds seeded mutations of captured frames to a live firmware/net interface, checking every invariant after every frame.',
+  options: [
+    { name: 'frames', value: 'N', type: 'int', help: 'mutated frames to try (default 1000000)' },
+    { name: 'seed', value: 'S', type: 'int', help: 'the seed (default 1)' },
+  ],
+}, process.argv.slice(2), 'fuzz');
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf('--' + name);
@@ -19,7 +30,9 @@ function arg(name: string, dflt: number): number {
 
 const frames = arg('frames', 1000000);
 const seed = arg('seed', 1);
-const r = fuzz(frames, seed, fuzzTcp());
+const progress = new Progress('fuzz', frames);
+const r = fuzz(frames, seed, fuzzTcp(), (n) => progress.update(n));
+progress.clear();
 const delivered = r.delivered.arp + r.delivered.icmpEcho + r.delivered.udp + r.delivered.upper;
 console.log(`net fuzz: ${r.frames} frames tried (seed ${seed}) in ${(r.ms / 1000).toFixed(1)} s, ${Math.round(r.frames / (r.ms / 1000))} frames/s`);
 console.log(`live frames from the peer host, between them: ${r.live}`);

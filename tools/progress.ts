@@ -14,8 +14,10 @@ export interface ProgressOptions {
 export class Progress {
   readonly enabled: boolean;
   private stream: NodeJS.WriteStream;
-  private last = 0;
+  private last = -Infinity;
   private shown = false;
+  /** characters of the line on screen */
+  private shownWidth = 0;
   private readonly t0 = performance.now();
   private intervalMs: number;
 
@@ -35,8 +37,10 @@ export class Progress {
     const s = ((now - this.t0) / 1000).toFixed(0);
     const text = `${this.label}: ${done}/${this.total} (${pct} %), ${s} s${note ? ' — ' + note : ''}`;
     const width = (this.stream.columns || 100) - 1;
-    this.stream.write('\r' + text.slice(0, width).padEnd(Math.min(width, this.shownWidth)) );
-    this.shownWidth = Math.min(width, text.length);
+    const line = text.slice(0, width);
+    // padded over what a longer previous line left
+    this.stream.write('\r' + line.padEnd(this.shownWidth));
+    this.shownWidth = line.length;
     this.shown = true;
   }
 
@@ -47,6 +51,4 @@ export class Progress {
     this.shown = false;
     this.shownWidth = 0;
   }
-
-  private shownWidth = 0;
 }

@@ -20,6 +20,20 @@ import type { ConformanceRig, PeerConn, PeerListener } from '../sim/conformance/
 import { w5500HostRig } from '../sim/conformance/w5500-rig';
 import { FaultInjector, codesIn, contractErrors } from './soak-faults';
 import type { FaultKind } from './soak-faults';
+import { optionsOrExit } from './cli';
+import { Progress } from './progress';
+
+optionsOrExit({
+  usage: 'npm run soak --',
+  about: 'Connection lifecycles against kernel peers on the W5500 model, each with a seeded random teardown path; every promised byte is checked.',
+  options: [
+    { name: 'lifecycles', value: 'N', type: 'int', help: 'how many lifecycles (default 2000)' },
+    { name: 'seed', value: 'S', type: 'int', help: 'the seed (default 1)' },
+    { name: 'concurrency', value: 'C', type: 'int', help: 'lifecycles at once (default 6)' },
+    { name: 'limit-s', value: 'SECONDS', type: 'int', help: 'time bound (default 290)' },
+    { name: 'faults', help: 'chip resets, link flaps and torn reads at seeded random times' },
+  ],
+}, process.argv.slice(2), 'soak');
 
 function option(name: string, def: number): number {
   const i = process.argv.indexOf(name);
@@ -475,13 +489,16 @@ async function main(): Promise<void> {
         g.active--;
       }
       stats.lifecycles++;
+      progress.update(stats.lifecycles, `${stats.failures.length} failed`);
       if (asServer) stats.asServer++;
       stats.byPath.set(path, (stats.byPath.get(path) ?? 0) + 1);
     }
   }
+  const progress = new Progress('soak', LIFECYCLES);
   const workers: Promise<void>[] = [];
   for (let i = 0; i < CONCURRENCY; i++) workers.push(worker(i));
   await Promise.all(workers);
+  progress.clear();
   injector.stop();
   while (rebuilding) await rebuilding;
   // the last generation: every link back up, no torn reads, then what is left must come free

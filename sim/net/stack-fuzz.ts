@@ -189,7 +189,8 @@ function invariants(nif: NetIf, frames: number): string | null {
   return null;
 }
 
-export function fuzz(frames: number, seed: number, tcp: FuzzTcp | null): FuzzResult {
+/** `onProgress` hears how many frames were tried, every 1,000 */
+export function fuzz(frames: number, seed: number, tcp: FuzzTcp | null, onProgress?: (tried: number) => void): FuzzResult {
   const rnd = xorshift(seed);
   let now = 1000;
   // B is the stack under test; A is a second interface on the same wire, its live peer
@@ -228,6 +229,7 @@ export function fuzz(frames: number, seed: number, tcp: FuzzTcp | null): FuzzRes
     if (v !== PASS && !(v >= 0 && v < Drop.COUNT)) failure = 'input returned ' + v;
   };
   for (; n < frames && failure === null; n++) {
+    if (onProgress && n % 1000 === 0) onProgress(n);
     try {
       // the live traffic first: what A sent B since the last round, and what B sent A
       what = 'live frames';
