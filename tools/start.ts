@@ -6,11 +6,15 @@
  * and which side sent them); Ctrl-C closes every connection gracefully (the PCs see FIN), prints a summary, exits 0.
  * Builds only the bundle it runs, and only when its sources changed.
  */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { knownBoards, readWiring } from '../sim/board/wiring';
 import { ensureBundle, describeBuild } from './bundle-cache';
 import { optionsOrExit, type Command } from './cli';
 import { VirtualDevice } from './start-device';
 import { Timeline, WireLog, type TraceRecord } from './start-timeline';
+import { WirePcap } from './start-pcap';
+import { PcapWriter } from '../sim/net/pcap';
 
 export const START: Command = {
   usage: 'npm start --',
@@ -18,6 +22,7 @@ export const START: Command = {
   options: [
     { name: 'board', value: 'NAME', help: 'the board file to run (default espruino-pico)', choices: knownBoards() },
     { name: 'echo-port', value: 'N', type: 'int', help: 'host port of the echo service (device port 7); default: the OS picks one' },
+    { name: 'pcap', value: 'FILE', help: 'write what went on the wire to FILE (pcap; the W5500\'s segments, synthesised from the model)' },
     { name: 'quiet', help: 'no timeline: only the addresses, the errors and the summary' },
   ],
 };
@@ -41,16 +46,28 @@ async function main(): Promise<number> {
   }
   console.log(describeBuild(build));
 
-  const wire = new WireLog();
   const origin = performance.now();
+  const wire = new WireLog();
+  let pcap: WirePcap | undefined;
+  if (o.pcap !== undefined) {
+    try {
+      pcap = new WirePcap(new PcapWriter(o.pcap as string, Date.now()));
+    } catch (e) {
+      console.error(`start: cannot write ${o.pcap}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}; name a file in a directory you can write`);
+      return 1;
+    }
+  }
   const timeline = new Timeline((line) => { if (!quiet) console.log(line); }, origin);
   const hostPorts: Record<string, number> = { [ECHO_PORT]: (o['echo-port'] as number | undefined) ?? 0 };
   let dev: VirtualDevice;
   try {
     dev = await VirtualDevice.start({
-      boardName, bundle, hostPorts, origin, trace: ['cmd', 'net', 'link', 'reset'],
+      boardName, bundle, hostPorts, origin, trace: pcap ? ['cmd', 'net', 'link', 'reset', 'payload'] : ['cmd', 'net', 'link', 'reset'],
       onConsole: (line, ms) => timeline.add(ms, 'device  ' + line),
-      onTrace: (rec: TraceRecord, ms) => { for (const l of wire.record(rec)) timeline.add(ms, l); },
+      onTrace: (rec: TraceRecord, ms) => {
+        for (const l of wire.record(rec)) timeline.add(ms, l);
+        if (pcap) pcap.record(rec, ms);
+      },
       onChipError: (m) => console.error('start: W5500 model: ' + m),
     });
   } catch (e) {
@@ -103,6 +120,10 @@ async function main(): Promise<number> {
   const left = wire.open();
   await dev.stop();
   timeline.close();
+  if (pcap) {
+    pcap.close();
+    console.log(`wrote ${pcap.frames} frames to ${o.pcap} (tcpdump -r ${o.pcap}, or open it in Wireshark)`);
+  }
   const t = wire.totals();
   console.log('summary:');
   console.log(`  up ${(dev.now() / 1000).toFixed(1)} s; ${t.connections} connection(s); ${t.bytesIn} bytes in, ${t.bytesOut} bytes out; ${t.fins} FIN(s), ${t.rsts} RST(s) on the wire`);
@@ -118,4 +139,6 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then((code) => process.exit(code), (e) => { console.error(e); process.exit(1); });
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().then((code) => process.exit(code), (e) => { console.error(e); process.exit(1); });
+}

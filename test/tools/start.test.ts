@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { knownBoards, repoRoot } from '../../sim/board/wiring';
 import { ensureBundle } from '../../tools/bundle-cache';
+import { parseOptions, UsageError } from '../../tools/cli';
+import { START } from '../../tools/start';
 
 /** the running `npm start` and everything it has printed so far */
 class Started {
@@ -60,11 +65,13 @@ describe('npm start (tools/start.ts): a virtual device that stays up', () => {
     await ensureBundle('dist/espruino-pico.js');
   });
 
-  it('serves the echo service to two PC peers at once, and Ctrl-C leaves each with a FIN and exits 0 with a summary', async function () {
-    this.timeout(40000);
-    const s = start();
+  it('serves the echo service to two PC peers at once, and Ctrl-C leaves each with a FIN and exits 0 with a summary and a pcap tcpdump reads', async function () {
+    this.timeout(120000);
+    const pcapFile = path.join(os.tmpdir(), `start-test-${process.pid}.pcap`);
+    const s = start('--pcap', pcapFile);
     try {
-      const m = await s.line(/^echo service \(device 192\.168\.1\.20:7\): nc (127\.0\.0\.20) (\d+)$/m, 20000);
+      // starting is two module graphs (the board and the chip's thread) on a shared machine: allow for that
+      const m = await s.line(/^echo service \(device 192\.168\.1\.20:7\): nc (127\.0\.0\.20) (\d+)$/m, 60000);
       assert.match(s.out, /^dist\/espruino-pico\.js is up to date \(sources unchanged, checked in \d+\.\d s\)$/m);
       assert.match(s.out, /^ready in \d+\.\d s; Ctrl-C stops the device$/m);
       const a = peer(m[1], Number(m[2]), 'first peer\n');
@@ -91,25 +98,39 @@ describe('npm start (tools/start.ts): a virtual device that stays up', () => {
       assert.match(s.out, /^summary:\n {2}up \d+\.\d s; 2 connection\(s\); 38 bytes in, 38 bytes out; 4 FIN\(s\), 0 RST\(s\) on the wire$/m);
       assert.equal(tl.filter((l) => /^ {2}S\d PC 192\.168\.1\.10:\d+ → device 192\.168\.1\.20:7: (11 in, 11 out|27 in, 27 out); FIN both ways, device first$/.test(l)).length, 2, s.out);
       assert.equal(s.err, '');
+      // the wire as tcpdump reads it back: per connection the PC's SYN, the echo both ways, the device's FIN first
+      assert.match(s.out, new RegExp(`^wrote \\d+ frames to ${pcapFile} \\(tcpdump -r ${pcapFile}, or open it in Wireshark\\)$`, 'm'));
+      const td = spawnSync('tcpdump', ['-r', pcapFile, '-nn'], { encoding: 'utf8' });
+      assert.equal(td.status, 0, td.stderr);
+      const flags = td.stdout.trim().split('\n')
+        .map((l) => /IP (\S+) > (\S+): Flags \[([^\]]+)\].* length (\d+)/.exec(l)!).map((x) => `${x[1].startsWith('192.168.1.10') ? 'PC' : 'device'} ${x[3]} ${x[4]}`);
+      for (const len of ['11', '27']) {
+        assert.ok(flags.includes(`PC P. ${len}`) && flags.includes(`device P. ${len}`), `the ${len}-byte echo both ways:\n${flags.join('\n')}`);
+      }
+      assert.equal(flags.filter((f) => f === 'PC S 0').length, 2, flags.join('\n'));
+      assert.equal(flags.filter((f) => f === 'device S. 0').length, 2, flags.join('\n'));
+      assert.equal(flags.filter((f) => f === 'device F. 0').length, 2, flags.join('\n'));
+      assert.equal(flags.filter((f) => f === 'PC F. 0').length, 2, flags.join('\n'));
+      assert.ok(flags.indexOf('device F. 0') < flags.indexOf('PC F. 0'), 'the device FINs first');
     } finally {
       if (s.proc.exitCode === null) s.proc.kill('SIGKILL');
+      fs.rmSync(pcapFile, { force: true });
     }
   });
 
-  it('--help lists the options and exits 0; a bad option is exit 2 with a one-line reason', () => {
+  it('--help lists the options and exits 0; a bad option is exit 2 with a one-line reason', function () {
+    this.timeout(60000);
     const run = (...a: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/start.ts', ...a], { cwd: repoRoot, encoding: 'utf8' });
     const h = run('--help');
     assert.equal(h.status, 0);
     assert.match(h.stdout, /^usage: npm start -- \[options\]$/m);
-    for (const o of ['--board NAME', '--echo-port N', '--quiet', '--help']) assert.ok(h.stdout.includes(o), o + ' missing from:\n' + h.stdout);
+    for (const o of ['--board NAME', '--echo-port N', '--pcap FILE', '--quiet', '--help']) assert.ok(h.stdout.includes(o), o + ' missing from:\n' + h.stdout);
     const bad = run('--bored', 'x');
     assert.equal(bad.status, 2);
     assert.equal(bad.stderr, 'start: unknown option "--bored" (npm start -- --help lists the options)\n');
-    const board = run('--board', 'nope');
-    assert.equal(board.status, 2);
-    assert.equal(board.stderr, `start: --board "nope" is not one of: ${knownBoards().join(', ')}\n`);
-    const port = run('--echo-port', '-3');
-    assert.equal(port.status, 2);
-    assert.equal(port.stderr, 'start: --echo-port wants a non-negative integer, not "-3"\n');
+    const usage = (argv: string[], message: string) => assert.throws(() => parseOptions(START, argv), (e: unknown) => e instanceof UsageError && e.message === message);
+    usage(['--board', 'nope'], `--board "nope" is not one of: ${knownBoards().join(', ')}`);
+    usage(['--echo-port', '-3'], '--echo-port wants a non-negative integer, not "-3"');
+    usage(['--pcap'], '--pcap needs a value (FILE)');
   });
 });
