@@ -38,6 +38,7 @@ export class VirtualDevice {
   private readonly t0: number;
   private poller: NodeJS.Timeout | undefined;
   private stopped = false;
+  private lastTraceMs = 0;
 
   private constructor(readonly board: VirtualBoard, readonly chip: W5500Thread, readonly clock: RealClock, private opts: DeviceOptions) {
     this.wiring = readWiring(opts.boardName);
@@ -110,7 +111,9 @@ export class VirtualDevice {
       const offset = this.now() - got.now;
       for (const l of got.lines) {
         const rec = JSON.parse(l) as TraceRecord;
-        this.opts.onTrace(rec, rec.t + offset);
+        // the records come in the order the chip made them; a stamp never goes back
+        this.lastTraceMs = Math.max(this.lastTraceMs, rec.t + offset);
+        this.opts.onTrace(rec, this.lastTraceMs);
       }
       if (got.lines.length < TRACE_BATCH) return;
     }

@@ -22,12 +22,14 @@ export const START: Command = {
   options: [
     { name: 'board', value: 'NAME', help: 'the board file to run (default espruino-pico)', choices: knownBoards() },
     { name: 'echo-port', value: 'N', type: 'int', help: 'host port of the echo service (device port 7); default: the OS picks one' },
+    { name: 'http-port', value: 'N', type: 'int', help: 'host port of the status page (device port 80); default: the OS picks one' },
     { name: 'pcap', value: 'FILE', help: 'write what went on the wire to FILE (pcap; the W5500\'s segments, synthesised from the model)' },
     { name: 'quiet', help: 'no timeline: only the addresses, the errors and the summary' },
   ],
 };
 
 const ECHO_PORT = 7;
+const STATUS_PORT = 80;
 
 async function main(): Promise<number> {
   const t0 = performance.now();
@@ -58,7 +60,10 @@ async function main(): Promise<number> {
     }
   }
   const timeline = new Timeline((line) => { if (!quiet) console.log(line); }, origin);
-  const hostPorts: Record<string, number> = { [ECHO_PORT]: (o['echo-port'] as number | undefined) ?? 0 };
+  const hostPorts: Record<string, number> = {
+    [ECHO_PORT]: (o['echo-port'] as number | undefined) ?? 0,
+    [STATUS_PORT]: (o['http-port'] as number | undefined) ?? 0,
+  };
   let dev: VirtualDevice;
   try {
     dev = await VirtualDevice.start({
@@ -97,6 +102,12 @@ async function main(): Promise<number> {
     return 1;
   }
   console.log(`echo service (device 192.168.1.20:${ECHO_PORT}): nc ${echo.address} ${echo.port}`);
+  let status = dev.bound().find((b) => b.proto === 'tcp' && b.chipPort === STATUS_PORT);
+  for (let i = 0; i < 100 && !status; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    status = dev.bound().find((b) => b.proto === 'tcp' && b.chipPort === STATUS_PORT);
+  }
+  if (status) console.log(`status page (device 192.168.1.20:${STATUS_PORT}): curl http://${status.address}:${status.port}/`);
   console.log(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s; Ctrl-C stops the device`);
 
   const stopped = await new Promise<string>((resolve) => {

@@ -4,15 +4,19 @@ import { BENCH_NETWORK } from './bench-network';
 import { AddressFamily, FdEvent, SockType } from '../socket/constants';
 import { WSAError } from '../socket/errors';
 import { fdEventName } from '../socket/events';
-import type { SockAddr } from '../socket/types';
+import type { CloseResult, SockAddr } from '../socket/types';
+import { StatusBook } from './status';
+import { serveStatus } from './status-http';
 
 const ECHO_PORT = 7;
+const STATUS_PORT = 80;
 
 /**
  * The default application: brings the board's NIC up and runs a TCP echo service (RFC 862) on port 7
  * through the socket layer with WSAAsyncSelect, logging every FD_* event, and closing gracefully
  * on FD_CLOSE once everything received has been echoed. What the layer cannot take at once waits,
- * and reading stops, until FD_WRITE: no byte is dropped.
+ * and reading stops, until FD_WRITE: no byte is dropped. A status page on port 80 (HTTP/1.0, on the socket layer)
+ * shows the connections, their state and bytes, and the last teardowns with how each ended.
  */
 export const main: App = function (hal) {
   const net = startNetwork(hal, BENCH_NETWORK);
@@ -29,6 +33,7 @@ export const main: App = function (hal) {
   const closing: boolean[] = [];
   // accepted connections not yet handed to closesocket
   const open: number[] = [];
+  const book = new StatusBook();
   const flush = function (s: number): boolean {
     const p = pending[s];
     if (!p) return true;
@@ -39,6 +44,7 @@ export const main: App = function (hal) {
       return false;
     }
     hal.log('s' + s + ': echoed ' + sent + ' held bytes of ' + p.length);
+    book.bytes(s, 0, sent);
     // slice() would give a plain Array on Espruino, which send refuses (WSAEFAULT)
     pending[s] = sent < p.length ? p.subarray(sent) : undefined;
     return !pending[s];
@@ -50,6 +56,7 @@ export const main: App = function (hal) {
       const sent = api.send(s, buf, n, 0);
       const took = sent < 0 ? 0 : sent;
       hal.log('s' + s + ': echoed ' + took + ' of ' + n + ' bytes');
+      book.bytes(s, n, took);
       if (sent < 0 && api.WSAGetLastError() !== WSAError.WSAEWOULDBLOCK) return;
       if (took < n) pending[s] = new Uint8Array(buf.subarray(took, n)); // a copy: buf is read into again
     }
@@ -59,8 +66,9 @@ export const main: App = function (hal) {
     closing[s] = false;
     const i = open.indexOf(s);
     if (i >= 0) open.splice(i, 1);
-    api.closesocket(s, function (r) {
+    api.closesocket(s, function (r: CloseResult) {
       hal.log('s' + s + ': closed, ' + (r.graceful ? 'graceful' : 'error ' + r.error) + ', ' + r.unsentBytes + ' bytes unsent');
+      book.closed(s, r);
     });
   };
   const onEvent = function (s: number, ev: number, err: number): void {
@@ -70,6 +78,7 @@ export const main: App = function (hal) {
       if (c < 0) return;
       hal.log('s' + c + ': accepted ' + from.addr + ':' + from.port);
       open.push(c);
+      book.opened(c, 'echo', from.addr + ':' + from.port);
       api.WSAAsyncSelect(c, onEvent, FdEvent.FD_READ | FdEvent.FD_WRITE | FdEvent.FD_CLOSE);
     } else if (ev === FdEvent.FD_READ) {
       echo(s);
@@ -77,6 +86,7 @@ export const main: App = function (hal) {
       echo(s);
       if (closing[s] && !pending[s]) finish(s);
     } else if (ev === FdEvent.FD_CLOSE) {
+      book.state(s, err ? 'reset (error ' + err + ')' : 'peer FIN');
       if (!err) echo(s);
       if (!err && pending[s]) closing[s] = true; // close once FD_WRITE has taken the rest
       else finish(s);
@@ -89,12 +99,19 @@ export const main: App = function (hal) {
     return net.stop;
   }
   hal.log('echo service on port ' + ECHO_PORT);
+  const page = function (): string {
+    return net.nicName + ' on ' + hal.board + ': ' + BENCH_NETWORK.ip + ', up ' + Math.round(hal.clock.now() / 1000) + ' s';
+  };
+  const hs = serveStatus(api, STATUS_PORT, book, function () { return book.text(page(), api.openSockets(), api.backgroundCloses()); }, open);
+  if (hs < 0) hal.log('status page failed: error ' + api.WSAGetLastError());
+  else hal.log('status page on port ' + STATUS_PORT);
   // stopping (E.on('kill'): reset(), load(), save()) closes every connection gracefully: what was handed
   // to the NIC and then the FIN still go out, whatever happens to this script's timers
   return function () {
     hal.log('stopping: closing ' + open.length + ' connection(s)');
     while (open.length > 0) api.closesocket(open.pop() as number);
     api.closesocket(ls);
+    if (hs >= 0) api.closesocket(hs);
     net.stop();
   };
 };

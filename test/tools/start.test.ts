@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -80,6 +81,30 @@ describe('npm start (tools/start.ts): a virtual device that stays up', () => {
       await until('both echoes', () => a.life.received === 'first peer\n' && b.life.received === 'second peer, a longer line\n', 10000);
       // the timeline shows the device's events as they happen
       await s.line(/ device {2}s\d: echoed 27 of 27 bytes$/m, 5000);
+      // the status page, with a real HTTP client: both echo connections, their state and bytes
+      const h = await s.line(/^status page \(device 192\.168\.1\.20:80\): curl (http:\/\/127\.0\.0\.20:\d+\/)$/m, 1000);
+      const page = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+        http.get(h[1], { localAddress: '127.0.0.10' }, (res) => {
+          let body = '';
+          res.setEncoding('latin1');
+          res.on('data', (d: string) => { body += d; });
+          res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
+        }).on('error', reject);
+      });
+      assert.equal(page.status, 200);
+      assert.equal(page.type, 'text/plain');
+      const p = page.body.split('\n');
+      assert.match(p[0], /^W5500 on espruino-pico: 192\.168\.1\.20, up \d+ s$/);
+      assert.equal(p[2], 'sockets: 5 handles open, 0 closing in the background; 3 connections served');
+      assert.equal(p[4], 'connections:');
+      assert.deepEqual(p.slice(5, 7).map((l) => l.replace(/:\d+ /, ':PORT ').replace(/^ {2}s[34] /, '  sN ')).sort(), [
+        '  sN echo 192.168.1.10:PORT ESTABLISHED, 11 bytes in, 11 out',
+        '  sN echo 192.168.1.10:PORT ESTABLISHED, 27 bytes in, 27 out',
+      ]);
+      assert.match(p[7], /^ {2}s\d http 192\.168\.1\.10:\d+ ESTABLISHED, \d+ bytes in, 0 out$/);
+      assert.deepEqual(p.slice(9), ['last teardowns:', '  none', '']);
+      // the page's connection ends gracefully: the device's FIN after the answer
+      await s.line(/ wire {4}FIN {3}device → PC \(S\d\)$/m, 5000);
       s.proc.kill('SIGINT');
       assert.equal(await s.exited, 0, s.out + s.err);
       await until('both peers closed', () => a.life.events.includes('closed') && b.life.events.includes('closed'), 5000);
@@ -93,9 +118,9 @@ describe('npm start (tools/start.ts): a virtual device that stays up', () => {
       const stopping = at(/ device {2}stopping: closing 2 connection\(s\)$/);
       const fins = tl.filter((l) => / wire {4}FIN {3}device → PC \(S\d\)$/.test(l));
       assert.ok(ctrlC > 0 && stopping > ctrlC, s.out);
-      assert.equal(fins.length, 2, s.out);
-      assert.ok(at(/ wire {4}FIN {3}device → PC/) > stopping, s.out);
-      assert.match(s.out, /^summary:\n {2}up \d+\.\d s; 2 connection\(s\); 38 bytes in, 38 bytes out; 4 FIN\(s\), 0 RST\(s\) on the wire$/m);
+      assert.equal(fins.length, 3, s.out);
+      assert.equal(tl.filter((l, i) => i > stopping && / wire {4}FIN {3}device → PC \(S\d\)$/.test(l)).length, 2, s.out);
+      assert.match(s.out, /^summary:\n {2}up \d+\.\d s; 3 connection\(s\); \d+ bytes in, \d+ bytes out; 6 FIN\(s\), 0 RST\(s\) on the wire$/m);
       assert.equal(tl.filter((l) => /^ {2}S\d PC 192\.168\.1\.10:\d+ → device 192\.168\.1\.20:7: (11 in, 11 out|27 in, 27 out); FIN both ways, device first$/.test(l)).length, 2, s.out);
       assert.equal(s.err, '');
       // the wire as tcpdump reads it back: per connection the PC's SYN, the echo both ways, the device's FIN first
@@ -107,11 +132,10 @@ describe('npm start (tools/start.ts): a virtual device that stays up', () => {
       for (const len of ['11', '27']) {
         assert.ok(flags.includes(`PC P. ${len}`) && flags.includes(`device P. ${len}`), `the ${len}-byte echo both ways:\n${flags.join('\n')}`);
       }
-      assert.equal(flags.filter((f) => f === 'PC S 0').length, 2, flags.join('\n'));
-      assert.equal(flags.filter((f) => f === 'device S. 0').length, 2, flags.join('\n'));
-      assert.equal(flags.filter((f) => f === 'device F. 0').length, 2, flags.join('\n'));
-      assert.equal(flags.filter((f) => f === 'PC F. 0').length, 2, flags.join('\n'));
-      assert.ok(flags.indexOf('device F. 0') < flags.indexOf('PC F. 0'), 'the device FINs first');
+      assert.equal(flags.filter((f) => f === 'PC S 0').length, 3, flags.join('\n'));
+      assert.equal(flags.filter((f) => f === 'device S. 0').length, 3, flags.join('\n'));
+      assert.equal(flags.filter((f) => f === 'device F. 0').length, 3, flags.join('\n'));
+      assert.equal(flags.filter((f) => f === 'PC F. 0').length, 3, flags.join('\n'));
     } finally {
       if (s.proc.exitCode === null) s.proc.kill('SIGKILL');
       fs.rmSync(pcapFile, { force: true });
