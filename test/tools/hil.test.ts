@@ -1,47 +1,29 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as acorn from 'acorn';
+import { Spawned } from './spawned';
 import { repoRoot } from '../../sim/board/wiring';
 import { checkSource } from '../../tools/check-bundle.js';
 import { ensureBundle } from '../../tools/bundle-cache';
 import { espruinoTools } from '../../tools/espruino-tools';
 import { detokenise, loadTokens, VirtualConsole } from '../../tools/virtual-console';
 
-/** a process and what it printed */
-class Proc {
-  out = '';
-  err = '';
-  readonly exited: Promise<number | null>;
-  constructor(readonly proc: ChildProcess) {
-    proc.stdout!.on('data', (d: Buffer) => { this.out += d.toString('utf8'); });
-    proc.stderr!.on('data', (d: Buffer) => { this.err += d.toString('utf8'); });
-    this.exited = new Promise((r) => proc.once('exit', (code) => r(code)));
-  }
-  async line(re: RegExp, ms: number): Promise<RegExpMatchArray> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const m = this.out.match(re);
-      if (m) return m;
-      if (Date.now() > end || this.proc.exitCode !== null) throw new Error(`no ${re} in:\n${this.out}${this.err}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
 
-function tsx(file: string, args: string[]): Proc {
-  return new Proc(spawn(process.execPath, ['--import', 'tsx', file, ...args], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] }));
+function tsx(file: string, args: string[]): Spawned {
+  return new Spawned(spawn(process.execPath, ['--import', 'tsx', file, ...args], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] }));
 }
 
 /** the virtual board with its console on a pseudo-terminal; resolves with the terminal's path */
-async function virtualBoard(): Promise<{ board: Proc; port: string }> {
+async function virtualBoard(): Promise<{ board: Spawned; port: string }> {
   const board = tsx('tools/hil-virtual-board.ts', []);
-  const m = await board.line(/^serial console on (\/dev\/pts\/\d+)$/m, 30000);
+  // starting is two module graphs (the board and the chip thread) on a shared machine: allow for that
+  const m = await board.line(/^serial console on (\/dev\/pts\/\d+)$/m, 60000);
   return { board, port: m[1] };
 }
 
-async function stop(p: Proc): Promise<void> {
+async function stop(p: Spawned): Promise<void> {
   if (p.proc.exitCode !== null) return;
   p.proc.kill('SIGCONT');
   p.proc.kill('SIGTERM');

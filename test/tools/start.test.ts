@@ -1,38 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Spawned } from './spawned';
 import { knownBoards, repoRoot } from '../../sim/board/wiring';
 import { ensureBundle } from '../../tools/bundle-cache';
 import { parseOptions, UsageError } from '../../tools/cli';
 import { START } from '../../tools/start';
 
-/** the running `npm start` and everything it has printed so far */
-class Started {
-  out = '';
-  err = '';
-  readonly exited: Promise<number | null>;
-  constructor(readonly proc: ChildProcess) {
-    proc.stdout!.on('data', (d: Buffer) => { this.out += d.toString('utf8'); });
-    proc.stderr!.on('data', (d: Buffer) => { this.err += d.toString('utf8'); });
-    this.exited = new Promise((r) => proc.once('exit', (code) => r(code)));
-  }
-  async line(re: RegExp, ms: number): Promise<RegExpMatchArray> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const m = this.out.match(re);
-      if (m) return m;
-      if (Date.now() > end || this.proc.exitCode !== null) throw new Error(`no line ${re} in:\n${this.out}${this.err}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-
-function start(...args: string[]): Started {
-  return new Started(spawn(process.execPath, ['--import', 'tsx', 'tools/start.ts', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] }));
+function start(...args: string[]): Spawned {
+  return new Spawned(spawn(process.execPath, ['--import', 'tsx', 'tools/start.ts', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 /** what a PC peer (nc) lived through on one connection */
