@@ -7,7 +7,8 @@
  */
 import { strict as assert } from 'node:assert';
 import { NetIf } from '../../firmware/net/iface';
-import { NetNamespace, netnsUnavailable } from '../../sim/net/netns';
+import { NetNamespace } from '../../sim/net/netns';
+import { tapUnavailable } from '../../sim/net/tap-wire';
 import { TapPort } from '../../sim/net/tap';
 import { needOrSkip } from './dnsmasq';
 
@@ -23,7 +24,7 @@ describe('ARP probe of the software stack against the kernel (TAP, namespace)', 
   const frames: Uint8Array[] = [];
 
   before(async function () {
-    needOrSkip(this, netnsUnavailable());
+    needOrSkip(this, tapUnavailable());
     ns = NetNamespace.create('dprb');
     tap = await TapPort.open({ ns, name: 'dprb0', address: '10.79.0.1/24' });
     nif.setMac(new Uint8Array([0x02, 0x00, 0x00, 0x79, 0x00, 0x02]));
