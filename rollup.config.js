@@ -62,7 +62,7 @@ function stacks(nic) {
     name: 'nic-stacks',
     load(id) {
       if (path.resolve(id) !== ENABLED) return null;
-      return `export const WITH_OFFLOAD = ${nic === 'w5500'};\nexport const WITH_SOFTWARE = ${nic !== 'w5500'};\n`;
+      return `export const WITH_OFFLOAD = ${nic === 'w5500'};\nexport const WITH_ENC28J60 = ${nic === 'enc28j60'};\nexport const WITH_MACRAW = ${nic === 'w5500-macraw'};\n`;
     },
   };
 }

@@ -30,14 +30,16 @@ export interface W5500Board extends BoardWiring {
   hardResetStaleSockets?: boolean;
 }
 
-/** Microchip ENC28J60, MAC only: the project's own TCP/IP stack (not landed yet) */
+/** Microchip ENC28J60, MAC only: the project's own TCP/IP stack */
 export interface Enc28j60Board extends BoardWiring {
   nic: 'enc28j60';
 }
 
-/** W5500 with socket 0 in MACRAW mode: the project's own TCP/IP stack (not landed yet) */
+/** W5500 with socket 0 in MACRAW mode: the project's own TCP/IP stack (real RST, real TIME_WAIT, no limit of 8 connections) */
 export interface W5500MacrawBoard extends BoardWiring {
   nic: 'w5500-macraw';
+  /** let multicast frames in (default off) */
+  multicast?: boolean;
 }
 
 export type BoardConfig = W5500Board | Enc28j60Board | W5500MacrawBoard;

@@ -20,9 +20,11 @@ export interface Enc28j60Nic {
   fullDuplex?: boolean;
 }
 
-/** W5500 in MACRAW mode: needs the software TCP/IP transport */
+/** W5500 with socket 0 in MACRAW mode (hal/w5500/macraw.ts): the chip as a MAC under the software TCP/IP transport */
 export interface W5500MacrawNic {
   name: 'w5500-macraw';
+  /** let multicast frames in (the chip's Sn_MR.MMB off); default off: the stack needs only unicast and broadcast */
+  multicast?: boolean;
 }
 
 export type NicConfig = W5500Nic | Enc28j60Nic | W5500MacrawNic;

@@ -6,14 +6,15 @@
  */
 import type { BoardHal } from './app/app';
 import { NetErr } from './nic';
-import type { Enc28j60Nic, W5500Nic } from './nic';
+import type { Enc28j60Nic, W5500MacrawNic, W5500Nic } from './nic';
 import type { Transport } from './transport/transport';
 import { SocketLayer } from './socket/layer';
 import { parseIPv4 } from './socket/address';
 import { startW5500 } from './stacks/w5500-offload';
 import { startEnc28j60 } from './stacks/enc28j60-software';
+import { startW5500Macraw } from './stacks/w5500-macraw-software';
 import type { NicStart } from './stacks/nic-start';
-import { WITH_OFFLOAD, WITH_SOFTWARE } from './stacks/enabled';
+import { WITH_ENC28J60, WITH_MACRAW, WITH_OFFLOAD } from './stacks/enabled';
 import type { TcpConfig } from './net/tcp/config';
 
 export interface NetOptions {
@@ -73,16 +74,14 @@ export function startNetwork(hal: BoardHal, opts: NetOptions): NetStack {
   const ip = parseIPv4(opts.ip);
   const mask = parseIPv4(opts.subnet);
   const gw = parseIPv4(opts.gateway);
-  if (nic.name === 'w5500-macraw') {
-    return failed(nic.name, NetErr.NIC_UNSUPPORTED, "NIC '" + nic.name + "' needs a frame driver for the W5500 in MACRAW mode, which this firmware does not have yet");
-  }
   const offload = nic.name === 'w5500';
-  const name = offload ? 'W5500' : 'ENC28J60';
+  const name = offload ? 'W5500' : nic.name === 'w5500-macraw' ? 'W5500 MACRAW' : 'ENC28J60';
   if (ip < 0 || mask < 0 || gw < 0) return failed(name, NetErr.BAD_ADDRESS, 'ip, subnet and gateway must be dotted IPv4 addresses');
   // written so that the bundle build drops the stack its board does not carry (stacks/enabled.ts)
   let started: NicStart | null = null;
   if (WITH_OFFLOAD && offload) started = startW5500(hal, nic as W5500Nic, opts, ip, mask, gw);
-  if (WITH_SOFTWARE && !offload) started = startEnc28j60(hal, nic as Enc28j60Nic, opts, ip, mask, gw);
+  if (WITH_ENC28J60 && nic.name === 'enc28j60') started = startEnc28j60(hal, nic as Enc28j60Nic, opts, ip, mask, gw);
+  if (WITH_MACRAW && nic.name === 'w5500-macraw') started = startW5500Macraw(hal, nic as W5500MacrawNic, opts, ip, mask, gw);
   if (started === null) return failed(nic.name, NetErr.NIC_UNSUPPORTED, "NIC '" + nic.name + "' is not in this build");
   const stack = failed(name, started.error, started.reason);
   stack.stop = started.stop;

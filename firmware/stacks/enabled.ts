@@ -5,5 +5,7 @@
  */
 /** the W5500 with the offload transport */
 export const WITH_OFFLOAD = true;
-/** the project's own TCP/IP stack over a frame driver (ENC28J60, W5500 in MACRAW mode) */
-export const WITH_SOFTWARE = true;
+/** the project's own TCP/IP stack over the ENC28J60 driver */
+export const WITH_ENC28J60 = true;
+/** the project's own TCP/IP stack over the W5500 in MACRAW mode (hal/w5500/macraw.ts) */
+export const WITH_MACRAW = true;

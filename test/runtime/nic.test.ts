@@ -1,7 +1,6 @@
 /**
  * startNetwork builds the stack for the NIC the board names: the W5500 with the offload transport, the
- * ENC28J60 with the software TCP/IP transport. Until its frame driver lands, the W5500 in MACRAW mode
- * fails with its own error, before anything touches the bus.
+ * ENC28J60 and the W5500 in MACRAW mode with the software TCP/IP transport.
  */
 import assert from 'node:assert/strict';
 import { VirtualClock } from '../../sim/net/virtual-clock';
@@ -15,6 +14,7 @@ import { W5500Err } from '../../hal/w5500/errors';
 import { W5500Model } from '../../sim/w5500/model';
 import { VirtualNet } from '../../sim/w5500/virtual-net';
 import { Enc28j60World } from '../../sim/software/enc28j60-world';
+import { MacrawWorld } from '../../sim/software/w5500-macraw-world';
 import { SoftwareTransport } from '../../firmware/transport/software/software';
 import { FrameErr } from '../../hal/frame-driver';
 
@@ -23,16 +23,34 @@ function hal(nic: NicConfig, exchange: (mosi: Uint8Array) => Uint8Array, clock =
 }
 
 describe('startNetwork: the board picks the NIC', () => {
-  it("'w5500-macraw' fails NIC_UNSUPPORTED with its reason, and nothing goes over SPI", () => {
-    let frames = 0;
-    const net = startNetwork(hal({ name: 'w5500-macraw' }, (mosi) => { frames++; return new Uint8Array(mosi.length); }), BENCH_NETWORK);
-    assert.equal(net.error, NetErr.NIC_UNSUPPORTED);
-    assert.equal(net.reason, "NIC 'w5500-macraw' needs a frame driver for the W5500 in MACRAW mode, which this firmware does not have yet");
-    assert.equal(net.nicName, 'w5500-macraw');
+  it("'w5500-macraw' with no chip on the bus: the driver's reason, no api", () => {
+    const net = startNetwork(hal({ name: 'w5500-macraw' }, (mosi) => new Uint8Array(mosi.length).fill(0xff)), BENCH_NETWORK);
+    assert.equal(net.error, FrameErr.NO_CHIP);
+    assert.equal(net.reason, 'W5500 MACRAW bring-up failed: no chip answers: MISO reads 0xFF (no chip, no power, or wrong CS pin)');
+    assert.equal(net.nicName, 'W5500 MACRAW');
     assert.equal(net.api, null);
     assert.equal(net.transport, null);
-    net.stop();
-    assert.equal(frames, 0);
+  });
+
+  it("'w5500-macraw' with the chip: socket 0 in MACRAW under the software transport, holding nothing, with its caps", () => {
+    const w = new MacrawWorld();
+    const net = startNetwork(w.hal({ name: 'w5500-macraw', multicast: false }), BENCH_NETWORK);
+    try {
+      assert.equal(net.error, 0);
+      assert.equal(net.reason, '');
+      assert.equal(net.nicName, 'W5500 MACRAW');
+      assert.ok(net.transport instanceof SoftwareTransport);
+      assert.equal(net.transport.held(), 0);
+      assert.deepEqual(net.transport.caps, { canSendReset: true, holdsAfterClose: true, maxDatagram: 1472 });
+      // Sn_MR of socket 0: MACRAW | MFEN | MMB | MIP6B; Sn_SR SOCK_MACRAW
+      assert.deepEqual(Array.from(w.model.exchange(new Uint8Array([0, 0, 0x08, 0, 0, 0, 0])).subarray(3)), [0xb4, 0, 0, 0x42]);
+      // the gratuitous ARP for 192.168.1.20 went out through socket 0
+      w.run(5);
+      assert.equal(w.pipe.counters.a.sent, 1);
+      assert.equal(w.net.counters.fromChip, 1);
+    } finally {
+      net.stop();
+    }
   });
 
   it("'enc28j60' with no chip on the bus: the driver's reason, no api", () => {

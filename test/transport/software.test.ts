@@ -5,16 +5,16 @@
 import { EndpointKind } from '../../firmware/transport/transport';
 import { transportContract } from './contract';
 import type { ContractPeer, ContractRig } from './contract';
-import { SoftRig } from './software-rig';
+import { MacrawSoftRig, SoftRig } from './software-rig';
 import { PEER } from '../../sim/software/enc28j60-world';
 
 const PEER_PORT = 5000;
 
-function softwareRig(): ContractRig {
-  const r = new SoftRig();
+/** the contract's rig over either MAC-level chip: the peer is the scripted host on the frame pipe */
+function rigOn(name: string, r: SoftRig | MacrawSoftRig, failNic: () => void): ContractRig {
   const l = r.w.peer.listen(PEER_PORT);
   return {
-    name: 'software',
+    name,
     t: r.t,
     take: () => r.take(),
     run: (ms) => r.run(ms),
@@ -36,13 +36,28 @@ function softwareRig(): ContractRig {
       return { ep, peer };
     },
     bus: () => r.w.bus(),
-    failNic: () => { r.w.model.faults.chipAbsent = 0xff; },
+    failNic,
     setLink: (up) => r.w.model.faults.link(up),
     linkDelayMs: 20,
     close: () => r.close(),
   };
 }
 
+function softwareRig(): ContractRig {
+  const r = new SoftRig();
+  return rigOn('software', r, () => { r.w.model.faults.chipAbsent = 0xff; });
+}
+
+/** the link is read every healthPollMs on the W5500 (it raises no interrupt for it) */
+function macrawRig(): ContractRig {
+  const r = new MacrawSoftRig({ driver: { healthPollMs: 10 } });
+  return rigOn('software on W5500 MACRAW', r, () => { r.w.model.faults.chipAbsent = true; });
+}
+
 describe('transport contract: software transport (our TCP/IP stack) on the ENC28J60 model, frame pipe to a scripted host', () => {
   transportContract(softwareRig);
+});
+
+describe('transport contract: software transport (our TCP/IP stack) on the W5500 in MACRAW mode, frame pipe to a scripted host', () => {
+  transportContract(macrawRig);
 });
