@@ -57,7 +57,7 @@ function nicOf(board) {
   if (!m) throw new Error(`boards/${board}.ts names no nic`);
   return m[1];
 }
-function stacks(nic) {
+export function stacks(nic) {
   return {
     name: 'nic-stacks',
     load(id) {
@@ -71,7 +71,7 @@ function bundle(board, appModule, appExport, out) {
   return espruinoBundle('\0entry', [entry(board, appModule, appExport), stacks(nicOf(board))], './tsconfig.json', out);
 }
 
-function espruinoBundle(input, extraPlugins, tsconfig, out, compress) {
+export function espruinoBundle(input, extraPlugins, tsconfig, out, compress) {
   return {
     input,
     external: builtins,

@@ -301,6 +301,13 @@ export const ENV_SOURCE = String.raw`(function (host, allowed, extraTrapped, tra
     on: function (event, fn) { eOn(String(event), fn); },
     removeAllListeners: function (event) { eRemoveAll(event === undefined ? undefined : String(event)); },
     getErrorFlags: function () { return parse(host.errorFlagsJson()); },
+    // 2v29 jswrap_espruino_sum: the sum of the elements of an array, typed array or string (char codes)
+    sum: function (arr) {
+      var t = 0;
+      if (typeof arr === 'string') { for (var c = 0; c < arr.length; c++) t += arr.charCodeAt(c); return t; }
+      for (var k = 0; k < arr.length; k++) t += +arr[k];
+      return t;
+    },
   }, 'the virtual board'));
   define('process', strictObject('process', {
     memory: function () { return parse(host.memoryJson()); },
