@@ -12,6 +12,10 @@ import { FdEvent } from '../../firmware/socket/constants';
 import { WSAError } from '../../firmware/socket/errors';
 import { expectError, setNonBlocking, tcpSocket, waitFor } from './helpers';
 
+// Not in npm test yet (run it by hand: CI=true npx mocha test/conformance/tap.manual.ts): on a machine loaded past 20
+// runnable threads per 2 cores a rig build (namespace, TAP, chip thread, peer agent, bring-up) exceeds a test's 20 s,
+// and the ENC28J60 path's cross-thread SPI windows stretch closesocket past the suite's 50 ms bound. Less loaded, the
+// MACRAW rig passed all 67 and the ENC28J60 rig 66 of 67 (once a FIN before the RST in a linger-0 close: open).
 conformanceSuite('conformance: ENC28J60 + software transport, TAP (kernel peers in a namespace)', enc28j60TapRig);
 conformanceSuite('conformance: W5500 MACRAW + software transport, TAP (kernel peers in a namespace)', w5500MacrawTapRig);
 
