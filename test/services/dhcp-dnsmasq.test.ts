@@ -98,6 +98,7 @@ describe('DHCP and DNS against dnsmasq (ENC28J60 model, software stack, TAP in a
     assert.deepEqual([formatIPv4(l.mask), formatIPv4(l.gateway), formatIPv4(l.dns[0]), formatIPv4(l.server), l.leaseSec, l.t1Sec, l.t2Sec],
       ['255.255.255.0', '10.80.0.1', '10.80.0.1', '10.80.0.1', 120, 5, 8]);
     assert.equal(formatIPv4(d!.net.transport!.localIp()), ip);
+    await server!.settle();
     for (const m of ['DHCPDISCOVER', 'DHCPOFFER', 'DHCPREQUEST', 'DHCPACK']) {
       assert.equal(server!.lines(new RegExp(`${m}\\(dhcpd0\\) .*${MAC_TEXT}`)).length, 1, m);
     }
@@ -124,6 +125,7 @@ describe('DHCP and DNS against dnsmasq (ENC28J60 model, software stack, TAP in a
     assert.deepEqual(await lookup('sensor.test'), [0, '10.80.0.5']);
     assert.deepEqual(await lookup('www.test'), [0, '10.80.0.5']);
     assert.deepEqual(await lookup('nobody.test'), [WSAError.WSAHOST_NOT_FOUND, '']);
+    await server!.settle();
     assert.equal(server!.lines(/query\[A\] (sensor|www|nobody)\.test from 10\.80\.0\.1[0-2][0-9]/).length, 3);
   });
 
@@ -136,6 +138,7 @@ describe('DHCP and DNS against dnsmasq (ENC28J60 model, software stack, TAP in a
     // at T1 (5 s after the REQUEST), before T2 (8 s): RENEWING, not REBINDING
     assert.ok(d!.events[1].at >= t1 && d!.events[1].at < t2, `renewed at ${d!.events[1].at}, T1 ${t1}, T2 ${t2}`);
     assert.equal(d!.dhcp.state, DhcpState.BOUND);
+    await server!.settle();
     assert.ok(server!.lines(new RegExp(`DHCPREQUEST\\(dhcpd0\\) ${ip.replace(/\./g, '\\.')} ${MAC_TEXT}`)).length >= 2);
     assert.equal(d!.dhcp.release(), 0);
     assert.ok(await until(() => server!.lines(/DHCPRELEASE/).length > 0, 5000), 'release seen');

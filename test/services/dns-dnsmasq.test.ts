@@ -45,10 +45,12 @@ describe('DNS resolver against dnsmasq (W5500 model, host side, loopback)', func
     assert.deepEqual(await lookup('sensor.test'), [0, '192.168.1.80']);
     assert.deepEqual(await lookup('www.test'), [0, '192.168.1.80']);
     assert.deepEqual([dns!.queries, dns!.answers, dns!.cached()], [2, 2, 2]);
+    await server!.settle();
     assert.equal(server!.lines(/query\[A\] sensor\.test from 127\.0\.0\.20/).length, 1);
     assert.equal(server!.lines(/query\[A\] www\.test from 127\.0\.0\.20/).length, 1);
     // the second time from the cache: dnsmasq hears nothing more
     assert.deepEqual(await lookup('WWW.test'), [0, '192.168.1.80']);
+    await server!.settle();
     assert.equal(server!.lines(/query\[A\]/).length, 2);
     assert.equal(dns!.hits, 1);
   });
@@ -60,6 +62,7 @@ describe('DNS resolver against dnsmasq (W5500 model, host side, loopback)', func
   });
 
   it('every lookup came from its own random port and left no socket behind', async () => {
+    await server!.settle();
     assert.equal(server!.lines(/query\[A\] .* from 127\.0\.0\.20/).length, 4);
     const ports = h!.host!.bound().filter((b) => b.proto === 'udp').map((b) => b.chipPort);
     assert.equal(ports.length, 4);

@@ -70,6 +70,19 @@ export class Dnsmasq {
     return d;
   }
 
+  /**
+   * Waits until dnsmasq's log has been quiet for `quietMs` (at most `maxMs`): its log reaches us
+   * through a pipe, so a line can arrive after the answer it describes.
+   */
+  async settle(quietMs = 150, maxMs = 3000): Promise<void> {
+    const end = Date.now() + maxMs;
+    let seen = -1;
+    while (this.log.length !== seen && Date.now() < end) {
+      seen = this.log.length;
+      await new Promise((r) => setTimeout(r, quietMs));
+    }
+  }
+
   /** log lines matching `re` */
   lines(re: RegExp): string[] {
     return this.log.filter((l) => re.test(l));
