@@ -56,7 +56,7 @@ describe('default application: echo service on the virtual board, kernel peer', 
       const echoed = Buffer.concat(got);
       assert.equal(echoed.length, data.length);
       assert.ok(echoed.equals(data), 'every byte echoed in order');
-      assert.deepEqual(board.log.console.filter((l) => /closed, /.test(l)), ['s2: closed, graceful, 0 bytes unsent']);
+      assert.deepEqual(board.log.console.filter((l) => /closed, /.test(l)), ['s3: closed, graceful, 0 bytes unsent']);
       assert.deepEqual(board.errors, []);
     } finally {
       if (client) client.destroy();

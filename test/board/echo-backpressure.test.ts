@@ -59,7 +59,7 @@ describe('default application: echo under back-pressure on the virtual board (ze
       const echoed = peer.take();
       assert.equal(echoed.length, data.length, 'bytes echoed');
       assert.deepEqual(echoed, data, 'every byte, in order');
-      assert.deepEqual(board.log.console.filter((l) => /closed, /.test(l)), ['s2: closed, graceful, 0 bytes unsent']);
+      assert.deepEqual(board.log.console.filter((l) => /closed, /.test(l)), ['s3: closed, graceful, 0 bytes unsent']);
       assert.ok(has('held bytes'), 'the socket layer took less than offered at least once');
       assert.deepEqual(board.errors, []);
     } finally {
