@@ -19,25 +19,12 @@ import type { FrameDriver } from '../../hal/frame-driver';
 import type { Clock } from '../../hal/clock';
 import type { InputPin } from '../../hal/pins';
 
-export interface SoftRigOptions extends Enc28j60WorldOptions {
-  driver?: Partial<Enc28j60Options>;
-  transport?: Partial<SoftwareOptions>;
-}
-
-export class SoftRig {
-  w: Enc28j60World;
-  driver: Enc28j60;
-  t: SoftwareTransport;
+/** What both rigs share: a world on the virtual clock, a brought-up frame driver, the transport over it, its events. */
+abstract class FrameRig<W extends { run(ms: number): void; runUntil(done: () => boolean, ms: number): boolean }, D extends FrameDriver> {
+  abstract w: W;
+  abstract driver: D;
+  abstract t: SoftwareTransport;
   events: string[] = [];
-
-  constructor(o: SoftRigOptions = {}) {
-    this.w = new Enc28j60World(o);
-    const w = this.w;
-    this.driver = new Enc28j60(Object.assign({ spi: w.spi, clock: w.clock, int: w.int, mac: DEVICE_MAC }, o.driver ?? {}));
-    const err = this.driver.begin();
-    if (err !== 0) throw new Error('bring-up failed: ' + err);
-    this.t = transportOn(this.driver, w.clock, w.int, o.transport, this.events);
-  }
 
   take(): string[] {
     return this.events.splice(0);
@@ -54,6 +41,27 @@ export class SoftRig {
   close(): void {
     this.t.stop();
     this.driver.stop();
+  }
+}
+
+export interface SoftRigOptions extends Enc28j60WorldOptions {
+  driver?: Partial<Enc28j60Options>;
+  transport?: Partial<SoftwareOptions>;
+}
+
+export class SoftRig extends FrameRig<Enc28j60World, Enc28j60> {
+  w: Enc28j60World;
+  driver: Enc28j60;
+  t: SoftwareTransport;
+
+  constructor(o: SoftRigOptions = {}) {
+    super();
+    this.w = new Enc28j60World(o);
+    const w = this.w;
+    this.driver = new Enc28j60(Object.assign({ spi: w.spi, clock: w.clock, int: w.int, mac: DEVICE_MAC }, o.driver ?? {}));
+    const err = this.driver.begin();
+    if (err !== 0) throw new Error('bring-up failed: ' + err);
+    this.t = transportOn(this.driver, w.clock, w.int, o.transport, this.events);
   }
 }
 
@@ -74,35 +82,18 @@ export interface MacrawRigOptions extends MacrawWorldOptions {
 }
 
 /** SoftRig on the W5500 in MACRAW mode: the MACRAW driver and the W5500 model on the frame pipe */
-export class MacrawSoftRig {
+export class MacrawSoftRig extends FrameRig<MacrawWorld, W5500Macraw> {
   w: MacrawWorld;
   driver: W5500Macraw;
   t: SoftwareTransport;
-  events: string[] = [];
 
   constructor(o: MacrawRigOptions = {}) {
+    super();
     this.w = new MacrawWorld(o);
     const w = this.w;
     this.driver = new W5500Macraw(Object.assign({ spi: w.spi, clock: w.clock, int: w.int, mac: DEVICE_MAC }, o.driver ?? {}));
     const err = this.driver.begin();
     if (err !== 0) throw new Error('bring-up failed: ' + err);
     this.t = transportOn(this.driver, w.clock, w.int, o.transport, this.events);
-  }
-
-  take(): string[] {
-    return this.events.splice(0);
-  }
-
-  run(ms: number): void {
-    this.w.run(ms);
-  }
-
-  runUntil(done: () => boolean, ms: number): boolean {
-    return this.w.runUntil(done, ms);
-  }
-
-  close(): void {
-    this.t.stop();
-    this.driver.stop();
   }
 }
