@@ -9,7 +9,7 @@
  *             {ev:'end', cid} · {ev:'reset', cid} · {ev:'error', cid, code} · {ev:'fatal', message}
  *
  * A connection behaves as KernelPeerConn (kernel-peers.ts) does on loopback: half-open allowed, no Nagle, RST seen as
- * ECONNRESET or EPIPE, close() after end() lets our FIN go first. EOF on stdin ends the program.
+ * ECONNRESET or EPIPE (also when libuv reported it as EOF: 'end' is checked), close() after end() lets our FIN go first. EOF on stdin ends the program.
  * Plain JavaScript, so it starts without a TypeScript loader (one start per rig).
  */
 import * as net from 'node:net';
@@ -31,7 +31,14 @@ function wire(cid, s) {
   let reset = false;
   s.setNoDelay(true);
   s.on('data', (b) => emit({ ev: 'data', cid, b64: b.toString('base64') }));
-  s.on('end', () => emit({ ev: 'end', cid }));
+  s.on('end', () => {
+    // 'end' is not proof of a FIN: when data and a RST wait together, libuv reads the data, sees POLLHUP and
+    // reports EOF without the read that would fail with ECONNRESET (the error stays pending in the socket). While
+    // this side can still write, an empty write settles it: it fails with the reset ('error' below), or succeeds
+    // after a real FIN. As KernelPeerConn does on loopback (kernel-peers.ts).
+    if (s.writableEnded || s.destroyed) emit({ ev: 'end', cid });
+    else s.write(Buffer.alloc(0), (err) => { if (!err) emit({ ev: 'end', cid }); });
+  });
   s.on('finish', () => { if (wantClose) s.destroy(); });
   s.on('error', (e) => {
     if (e.code === 'ECONNRESET' || e.code === 'EPIPE') {

@@ -51,9 +51,27 @@ describe('namespace peers: the kernel TCP inside a namespace, through the agent'
     server.send(new Uint8Array([7]));
     assert.ok(await until(() => client.received().length === 3, 5000), 'half-close: the other direction still flows');
     server.reset();
-    assert.ok(await until(() => client.wasReset, 5000), 'RST arrived');
+    assert.ok(await until(() => client.wasReset, 5000), 'RST arrived; the client saw ' + client.log.join(', '));
     assert.deepEqual(server.log, ['data', 'end']);
     assert.deepEqual(client.log, ['data', 'reset']);
+    p.closeAll();
+    assert.deepEqual(p.errors, []);
+  });
+
+  it('data and RST waiting together (libuv reads the data and reports EOF on POLLHUP): seen as reset, never as FIN', async () => {
+    const p = peers as NamespacePeers;
+    const l = await p.listen();
+    const client = await p.connect(l.port);
+    assert.ok(await until(() => l.conns.length === 1, 5000), 'accepted');
+    const server = l.conns[0];
+    // both commands reach the agent in one read: the bytes and the RST are in the client's socket before its
+    // event loop looks at it, as when a device's last segment and its abortive close cross the TAP together
+    for (let round = 0; round < 3; round++) server.send(new Uint8Array([round, 1, 2, 3]));
+    server.reset();
+    assert.ok(await until(() => client.wasReset, 5000), 'RST arrived; the client saw ' + client.log.join(', '));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(client.ended, false, 'a RST is not a FIN');
+    assert.deepEqual(client.log.filter((e) => e !== 'data'), ['reset']);
     p.closeAll();
     assert.deepEqual(p.errors, []);
   });
