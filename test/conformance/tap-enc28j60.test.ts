@@ -1,0 +1,18 @@
+/**
+ * The conformance suite, unchanged, on the software transport over the ENC28J60 model and its driver, through a TAP
+ * device with kernel peers in a namespace the rig creates (and removes). Real time. The namespace, the TAP, the chip
+ * thread and the peers are built once for the file; each rig is a fresh firmware on them. With CI=true a TAP side that
+ * cannot be built fails the tests; elsewhere they skip loudly.
+ */
+import { conformanceSuite } from './suite';
+import { tapRigs } from '../../sim/conformance/tap-rig';
+
+describe('conformance through TAP: ENC28J60', function () {
+  const rigs = tapRigs('enc28j60');
+  before(async function () {
+    this.timeout(120000);
+    await rigs.open();
+  });
+  after(() => rigs.close());
+  conformanceSuite('conformance: ENC28J60 + software transport, TAP (kernel peers in a namespace)', rigs.factory);
+});
