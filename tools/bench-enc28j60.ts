@@ -76,6 +76,19 @@ function idle(int: boolean): { transactions: number; bytes: number } {
   return { transactions: s1.transactions - s0.transactions, bytes: s1.bytes - s0.bytes };
 }
 
+/** a service with nothing to do, INT high: what a pump from the stack or a blocking call costs while the chip is quiet */
+function quietService(): { transactions: number; bytes: number } {
+  const r = rig(true);
+  r.run(10);
+  const s0 = spi(r);
+  for (let i = 0; i < FRAMES; i++) {
+    r.driver.service(r.clock.now());
+    r.run(1);
+  }
+  const s1 = spi(r);
+  return { transactions: (s1.transactions - s0.transactions) / FRAMES, bytes: (s1.bytes - s0.bytes) / FRAMES };
+}
+
 /**
  * Floors, what the datasheet leaves unavoidable. Receive: learning that a record waits (one read: EPKTCNT, or
  * EIR), the record in one RBM (opcode, 6-byte header, frame, 4-byte CRC: reading the CRC is cheaper than moving
@@ -110,6 +123,8 @@ export function benchEnc28j60(): void {
     const f = txFloor(len);
     rows.push({ scenario: `send ${len}-byte frame`, transactions: m.transactions, bytes: m.bytes, payload: len, floorTx: f.tx, floorBytes: f.bytes, floorWhy: 'EWRPT + WBM + TXRTS + EIR + BFC TXIF' });
   }
+  const q = quietService();
+  rows.push({ scenario: 'a pump while quiet (INT high)', transactions: q.transactions, bytes: q.bytes, payload: 0, floorTx: 1, floorBytes: 2, floorWhy: 'EIR: the NIC is still there (a failure shows at once)' });
   for (const int of [true, false]) {
     const m = idle(int);
     rows.push({ scenario: '1 s idle, ' + (int ? 'INT wired' : 'no INT (polling)'), transactions: m.transactions, bytes: m.bytes, payload: 0, floorTx: int ? 0 : 8, floorBytes: int ? 0 : 16, floorWhy: int ? 'nothing to do' : 'one read per poll, 8 polls at 128 ms' });

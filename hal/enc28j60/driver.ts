@@ -209,6 +209,8 @@ export class Enc28j60 implements FrameDriver {
     let due = -1;
     let found = false;
     const bus = this.bus;
+    // INT before EIR: a record that arrives after this read pulls INT low again and brings another turn
+    const intLow = this.int ? !this.int.read() : false;
     const eir = bus.read(Reg.EIR);
     if (eir < 0) return this.done(this.fail(FrameErr.BUS));
     if (eir === 0xff) return this.done(this.health());
@@ -232,10 +234,12 @@ export class Enc28j60 implements FrameDriver {
       this.tx.flagsClear = true;
     }
     // Errata #6: EIR.PKTIF read over SPI is unreliable, so EPKTCNT decides — read whenever records may wait:
-    // always when polling; with INT when PKTIF or RXERIF shows, or when no other cause explains the edge
-    // (the errata's own workaround). INT itself is reliable: a record pending after the turn keeps it low.
+    // always when polling; with INT when PKTIF or RXERIF shows, or when INT is low and no other cause explains
+    // it (the errata's own workaround). INT itself is reliable: PKTIE is on, so while a record waits INT is low;
+    // a turn with INT high (a pump from the stack or a blocking call) has none to look for, and skips the bank
+    // switch and the read.
     let pending = 0;
-    if (!this.int || (eir & (EIR.PKTIF | EIR.RXERIF)) || !(eir & (EIR.LINKIF | EIR.TXIF | EIR.TXERIF))) {
+    if (!this.int || (eir & (EIR.PKTIF | EIR.RXERIF)) || (intLow && !(eir & (EIR.LINKIF | EIR.TXIF | EIR.TXERIF)))) {
       pending = bus.read(Reg.EPKTCNT);
       if (pending < 0) return this.done(this.fail(FrameErr.BUS));
     }

@@ -228,6 +228,32 @@ describe('ENC28J60 driver on the chip model: faults', () => {
     assert.equal(r.model.trace.counters.transactions, before);
   });
 
+  it('INT wired: a service with INT high (a pump from the stack) reads EIR alone, no bank switch and no EPKTCNT; with INT low it finds the record', () => {
+    const r = up(new EncRig());
+    r.run(10);
+    // each window as its first bytes (opcode | address, argument)
+    const windows: string[] = [];
+    const spi = r.driver.bus.spi;
+    const transaction = spi.transaction.bind(spi);
+    spi.transaction = (ops) => {
+      const b = ops[0].buf;
+      windows.push(Array.from(b.subarray(0, b.length > 1 ? 2 : 1)).map((x) => x.toString(16).padStart(2, '0')).join(' '));
+      return transaction(ops);
+    };
+    assert.equal(r.intPin!.read(), true);
+    r.driver.service(r.clock.now());
+    assert.deepEqual(windows.splice(0), ['1c 00'], 'RCR EIR, nothing more');
+    const f = frame(60, 1);
+    r.model.receive(f, false);
+    assert.equal(r.intPin!.read(), false, 'PKTIE: INT is low while a record waits');
+    r.driver.service(r.clock.now());
+    // PKTIF may read clear (errata #6): INT low with no other cause decides; bring-up left bank 2
+    assert.deepEqual(windows.splice(0), ['1c 00', 'bf 02', '9f 01', '19 00', '3a 00', '9e 40'],
+      'RCR EIR, BFC/BFS ECON1 to bank 1, RCR EPKTCNT, RBM, BFS ECON2.PKTDEC');
+    assert.deepEqual(r.frames, [f]);
+    assert.equal(r.intPin!.read(), true);
+  });
+
   it('no INT: polling backs off to pollMaxMs while idle; an idle second is 8 polls of EIR + EPKTCNT and one presence check', () => {
     const r = up(new EncRig({ int: false }));
     r.run(2000);
