@@ -1,10 +1,14 @@
 /**
- * Soak: many connection lifecycles through the socket layer on the W5500 model (host network, real
- * time), each against a kernel peer on loopback, with a seeded random choice of who connects, how
- * much data flows each way and how the connection is torn down. Checks every byte a graceful path
- * promises and that no hardware socket is leaked. Bounded in count and in time.
+ * Soak: many connection lifecycles through the socket layer, each against a kernel peer, with a seeded
+ * random choice of who connects, how much data flows each way and how the connection is torn down.
+ * Checks every byte a graceful path promises and that no hardware socket is leaked. Bounded in count
+ * and in time. The NIC (--nic):
+ *   w5500         the W5500 model (TCP in the chip) on the host network: kernel peers on loopback;
+ *   enc28j60      the ENC28J60 model under our own TCP/IP stack (software transport), through a TAP
+ *   w5500-macraw  device into a namespace with the kernel there as every peer (root); also checked:
+ *                 no connection and so no buffer left, every TIME_WAIT ended (2·MSL shortened to 3 s).
  *
- *   npm run soak -- [--lifecycles N] [--seed S] [--concurrency C] [--limit-s SECONDS] [--faults]
+ *   npm run soak -- [--nic NIC] [--lifecycles N] [--seed S] [--concurrency C] [--limit-s SECONDS] [--faults]
  *
  * With --faults, chip resets, link flaps and torn reads hit the run at seeded random times
  * (tools/soak-faults.ts): a lifecycle a fault cut short must end with the error the contract gives
@@ -18,15 +22,21 @@ import { WSAError } from '../firmware/socket/errors';
 import type { CloseResult, SockAddr } from '../firmware/socket/types';
 import type { ConformanceRig, PeerConn, PeerListener } from '../sim/conformance/rig';
 import { w5500HostRig } from '../sim/conformance/w5500-rig';
+import { TapSide } from '../sim/conformance/tap-rig';
+import type { TapNic } from '../sim/conformance/tap-rig';
+import type { SoftwareTransport } from '../firmware/transport/software/software';
+import { defaultTcpConfig } from '../firmware/net/tcp/config';
 import { FaultInjector, codesIn, contractErrors } from './soak-faults';
 import type { FaultKind } from './soak-faults';
 import { optionsOrExit } from './cli';
 import { Progress } from './progress';
 
-optionsOrExit({
+const NICS = ['w5500', 'enc28j60', 'w5500-macraw'];
+const opts = optionsOrExit({
   usage: 'npm run soak --',
-  about: 'Connection lifecycles against kernel peers on the W5500 model, each with a seeded random teardown path; every promised byte is checked.',
+  about: 'Connection lifecycles against kernel peers, each with a seeded random teardown path; every promised byte is checked.',
   options: [
+    { name: 'nic', value: 'NIC', choices: NICS, help: 'w5500 (TCP in the chip, loopback peers; default), or enc28j60 / w5500-macraw (our stack, through TAP)' },
     { name: 'lifecycles', value: 'N', type: 'int', help: 'how many lifecycles (default 2000)' },
     { name: 'seed', value: 'S', type: 'int', help: 'the seed (default 1)' },
     { name: 'concurrency', value: 'C', type: 'int', help: 'lifecycles at once (default 6)' },
@@ -52,6 +62,9 @@ const CONCURRENCY = Math.max(1, option('--concurrency', 6));
 const LIMIT_MS = option('--limit-s', 290) * 1000;
 const STEP_MS = 8000;
 const FAULTS = process.argv.includes('--faults');
+const NIC = (opts.nic as string | undefined) ?? 'w5500';
+/** 2·MSL on our stack in the soak, so every TIME_WAIT ends within the run */
+const TIME_WAIT_MS = 3000;
 
 /** mulberry32: small, seedable, good enough to pick paths */
 function rng(seed: number): () => number {
@@ -103,6 +116,9 @@ const stats = {
   /** hardware sockets held when a generation retired after a chip reset */
   leakedAtReset: 0,
   handlesOpen: 0,
+  /** our stack: TCP connections (each holding its send and receive buffers) and TIME_WAIT records left at the end */
+  connsLeft: 0,
+  timeWaitsLeft: 0,
   byPath: new Map<Path, number>(),
   asServer: 0,
 };
@@ -188,13 +204,15 @@ class Lifecycle {
         await this.sleep(20);
       }
     }
-    const s = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
-    if (s < 0) throw new Error('socket failed ' + api.WSAGetLastError());
-    this.sock = s;
-    api.ioctlsocket(s, IoctlCmd.FIONBIO, 1);
-    // connects go one at a time, so the next connection the peer accepts is ours
+    // connects go one at a time, so the next connection the peer accepts is ours; socket() and connect() with no
+    // wait between them, so no other lifecycle takes the room socket() found (our stack gives a connection its
+    // table slot at connect, the W5500 its hardware socket at socket())
     const release = await connectLock();
     try {
+      const s = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
+      if (s < 0) throw new Error('socket failed ' + api.WSAGetLastError());
+      this.sock = s;
+      api.ioctlsocket(s, IoctlCmd.FIONBIO, 1);
       const before = this.listener.conns.length;
       const out: SockAddr = { addr: '', port: 0 };
       if (api.connect(s, this.rig.peers.ip, this.listener.port) !== -1 || api.WSAGetLastError() !== WSAError.WSAEWOULDBLOCK) {
@@ -385,6 +403,8 @@ function pickPath(r: () => number): Path {
 interface Gen {
   id: number;
   rig: ConformanceRig;
+  /** our stack under the rig (enc28j60, w5500-macraw), for what it holds */
+  stack: SoftwareTransport | undefined;
   listener: PeerListener;
   devS: number;
   devPort: number;
@@ -392,15 +412,44 @@ interface Gen {
   active: number;
 }
 
+/** the TAP side (namespace, TAP, chip thread, kernel peers) every generation of our stack runs on */
+let side: TapSide | undefined;
+
+/** TIME_WAIT records our stack entered, and those cut short because its table was full */
+const timeWait = { entered: 0, cutShort: 0 };
+
+/** counts the records the stack's TIME_WAIT table takes (tool-side introspection: Tcp.addTimeWait) */
+function watchTimeWait(t: SoftwareTransport): void {
+  const tcp = t.stackStats().tcp;
+  const add = tcp.addTimeWait.bind(tcp);
+  tcp.addTimeWait = (r) => {
+    const full = tcp.cfg.maxTimeWait > 0 && tcp.timeWaits.length >= tcp.cfg.maxTimeWait;
+    if (tcp.cfg.maxTimeWait > 0) timeWait.entered++;
+    if (full) timeWait.cutShort++;
+    add(r);
+  };
+}
+
 async function makeGen(id: number): Promise<Gen> {
-  const rig = await w5500HostRig();
+  let rig: ConformanceRig;
+  let stack: SoftwareTransport | undefined;
+  if (NIC === 'w5500') rig = await w5500HostRig();
+  else {
+    if (!side) side = await TapSide.open(NIC as TapNic);
+    // as the conformance rig, with 2·MSL shortened and a TIME_WAIT table for the lifecycles of 2·MSL at this rate
+    const tcp = Object.assign(defaultTcpConfig(), { rtoInit: 100, rtoMin: 100, maxRetries: 5, timeWait: TIME_WAIT_MS, maxTimeWait: 64 });
+    const r = await side.rig({ tcp });
+    stack = r.transport;
+    watchTimeWait(stack);
+    rig = r;
+  }
   const api = rig.api;
   const listener = await rig.peers.listen();
   const devS = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
   const devPort = 7001;
   if (api.bind(devS, '0.0.0.0', devPort) !== 0 || api.listen(devS, 1) !== 0) throw new Error('device listen ' + api.WSAGetLastError());
   api.ioctlsocket(devS, IoctlCmd.FIONBIO, 1);
-  return { id, rig, listener, devS, devPort, down: false, active: 0 };
+  return { id, rig, stack, listener, devS, devPort, down: false, active: 0 };
 }
 
 /** closes what is left of a generation; returns the hardware sockets still held (and counts handles left open) */
@@ -410,6 +459,14 @@ async function retire(g: Gen): Promise<number> {
   await g.rig.runUntil(() => g.rig.freeEndpoints() === g.rig.totalEndpoints, 6000);
   const leaked = g.rig.totalEndpoints - g.rig.freeEndpoints();
   stats.handlesOpen += g.rig.api.openSockets();
+  const t = g.stack;
+  if (t && !g.down) {
+    // our stack: every connection (each with its two buffers) gone, every TIME_WAIT run out (2·MSL), no frame waiting
+    const tcp = t.stackStats().tcp;
+    await g.rig.runUntil(() => tcp.conns.length === 0 && tcp.timeWaits.length === 0, TIME_WAIT_MS + 6000);
+    stats.connsLeft += tcp.conns.length;
+    stats.timeWaitsLeft += tcp.timeWaits.length;
+  }
   await g.rig.close();
   return leaked;
 }
@@ -522,8 +579,12 @@ async function main(): Promise<void> {
   }
   console.log(`bytes checked: ${stats.bytesChecked}`);
   console.log(`bytes lost on graceful paths: ${stats.bytesLost}`);
-  console.log(`hardware sockets leaked: ${leaked}`);
+  console.log(`${gen.stack ? 'endpoints' : 'hardware sockets'} leaked: ${leaked}`);
   console.log(`handles left open: ${stats.handlesOpen}`);
+  if (gen.stack) {
+    console.log(`TCP connections left, each with its send and receive buffers: ${stats.connsLeft}`);
+    console.log(`TIME_WAIT: ${timeWait.entered} entered (2·MSL ${TIME_WAIT_MS / 1000} s here), ${timeWait.cutShort} of them cut short by a full table, ${stats.timeWaitsLeft} not ended when the run ended`);
+  }
   console.log(`sockets reclaimed: ${stats.reclaimed} (${stats.reclaimedBeforeFin} before their FIN went out)`);
   console.log(`server connections refused while every hardware socket was held (listener not re-armed; the peer tried again): ${stats.listenerStarved}`);
   console.log(`failed lifecycles: ${stats.failures.length}`);
@@ -531,7 +592,9 @@ async function main(): Promise<void> {
   if (stats.failures.length > 20) console.log(`  … ${stats.failures.length - 20} more`);
   console.log(`elapsed: ${elapsed.toFixed(1)} s`);
   if (timedOut) console.log(`time bound of ${LIMIT_MS / 1000} s ran out after ${stats.lifecycles} lifecycles`);
-  const bad = stats.bytesLost > 0 || leaked > 0 || stats.handlesOpen > 0 || stats.failures.length > 0 || timedOut;
+  if (side) await side.close();
+  const bad = stats.bytesLost > 0 || leaked > 0 || stats.handlesOpen > 0 || stats.failures.length > 0 || timedOut ||
+    stats.connsLeft > 0 || stats.timeWaitsLeft > 0;
   process.exit(bad ? 1 : 0);
 }
 
