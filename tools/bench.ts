@@ -11,12 +11,13 @@ import { createHarness } from '../sim/harness';
 import type { Harness } from '../sim/harness';
 import { AddressFamily, SockType } from '../firmware/socket/constants';
 import { benchEnc28j60 } from './bench-enc28j60';
+import { benchKernelPeers } from './bench-tap';
 import { optionsOrExit } from './cli';
 import { Progress } from './progress';
 
 optionsOrExit({
   usage: 'npm run bench --',
-  about: 'SPI traffic of the W5500 and ENC28J60 drivers, counted by the chip models on virtual time; the same figures every run.',
+  about: 'SPI traffic of the W5500 and ENC28J60 drivers, counted by the chip models on virtual time (the same figures every run); then 1 MiB each way with a kernel peer in real time on the ENC28J60, the W5500 in MACRAW (through TAP: root) and the W5500 offload.',
   options: [],
 }, process.argv.slice(2), 'bench');
 
@@ -319,3 +320,5 @@ async function defaultRows(): Promise<void> {
 await defaultRows();
 
 benchEnc28j60();
+
+await benchKernelPeers();

@@ -59,8 +59,8 @@ export async function w5500VirtualRig(): Promise<ConformanceRig> {
   });
 }
 
-/** the chip model in its own thread on the host network: every peer is the kernel's TCP on loopback */
-export async function w5500HostRig(extra: Partial<HarnessOptions> = {}): Promise<ConformanceRig> {
+/** the chip model in its own thread on the host network: every peer is the kernel's TCP on loopback (`harness`: for figures) */
+export async function w5500HostRig(extra: Partial<HarnessOptions> = {}): Promise<ConformanceRig & { readonly harness: Harness }> {
   let h: Harness;
   try {
     // RTR 100 ms, RCR 5: TCP_TO 6.3 s instead of the chip default's 31.8 s, yet above the 4 s close bound and the
@@ -102,5 +102,6 @@ export async function w5500HostRig(extra: Partial<HarnessOptions> = {}): Promise
     peersReactWhileBlocked: false,
     // A cable pulled: nothing crosses, so the chip's retransmission timer runs out.
     silencePeer: () => { state.tainted = true; h.faults.link(false); },
+    harness: h,
   });
 }
