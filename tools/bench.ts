@@ -1,6 +1,7 @@
 /**
  * W5500 driver benchmark: SPI transactions and bytes per operation, counted by the chip model's trace
- * counters on virtual time with scripted peers, so every run prints the same figures.
+ * counters on virtual time with scripted peers, so every run prints the same figures; then the ENC28J60
+ * driver's (tools/bench-enc28j60.ts) and 1 MiB each way with a kernel peer on three NICs (tools/bench-tap.ts).
  *   npm run bench
  */
 import { Rig, ip4, PEER_IP } from '../sim/w5500/driver-rig';

@@ -6,7 +6,7 @@
  *   w5500         the W5500 model (TCP in the chip) on the host network: kernel peers on loopback;
  *   enc28j60      the ENC28J60 model under our own TCP/IP stack (software transport), through a TAP
  *   w5500-macraw  device into a namespace with the kernel there as every peer (root); also checked:
- *                 no connection and so no buffer left, every TIME_WAIT ended by its timer (2·MSL shortened to 2 s).
+ *                 no connection and so no buffer left, every TIME_WAIT ended (2·MSL shortened to 2 s), none cut short.
  *
  *   npm run soak -- [--nic NIC] [--lifecycles N] [--seed S] [--concurrency C] [--limit-s SECONDS] [--faults]
  *
@@ -437,7 +437,7 @@ async function makeGen(id: number): Promise<Gen> {
   else {
     if (!side) side = await TapSide.open(NIC as TapNic);
     // as the conformance rig, with 2·MSL shortened and a TIME_WAIT table for every record 2·MSL holds at the soak's
-    // rate (about 20 a second here), so each one ends by its timer and none is cut short by a full table
+    // rate (about 20 a second here), so none is cut short by a full table
     const tcp = Object.assign(defaultTcpConfig(), { rtoInit: 100, rtoMin: 100, maxRetries: 5, timeWait: TIME_WAIT_MS, maxTimeWait: 256 });
     const r = await side.rig({ tcp });
     stack = r.transport;

@@ -9,7 +9,8 @@
  *             {ev:'end', cid} · {ev:'reset', cid} · {ev:'error', cid, code} · {ev:'fatal', message}
  *
  * A connection behaves as KernelPeerConn (kernel-peers.ts) does on loopback: half-open allowed, no Nagle, RST seen as
- * ECONNRESET or EPIPE (also when libuv reported it as EOF: 'end' is checked), close() after end() lets our FIN go first. EOF on stdin ends the program.
+ * ECONNRESET or EPIPE (also when libuv reported it as EOF: 'end' is checked), close() after end() lets our FIN go
+ * first. EOF on stdin ends the program.
  * Plain JavaScript, so it starts without a TypeScript loader (one start per rig).
  */
 import * as net from 'node:net';
