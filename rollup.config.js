@@ -14,6 +14,9 @@ const espruinoProps = [
   'onInit', 'setup', 'send', 'write', 'sck', 'miso', 'mosi', 'baud', 'mode', 'order', 'bits',
   'repeat', 'edge', 'debounce', 'state', 'time', 'lastTime', 'data', 'irq',
   'on', 'memory', 'free', 'usage', 'total', 'env', 'BOARD', 'VERSION', 'log', 'getErrorFlags',
+  // Espruino's net, http and dgram (firmware/espruino/, examples/): the NetworkJS callbacks are quoted in networkjs.ts
+  'createServer', 'listen', 'request', 'end', 'writeHead', 'setHeader', 'method', 'url', 'headers', 'statusCode',
+  'createSocket', 'getTemperature', 'toArrayBuffer', 'host', 'port', 'path', 'code',
 ];
 
 export const terserOptions = {
