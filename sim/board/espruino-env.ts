@@ -39,7 +39,12 @@ export interface EnvHost {
   eRemoveAllListeners(event: string | undefined): void;
   /** a typed array, ArrayBuffer or DataView the bundle has just made (for process.memory()) */
   typedArrayMade(made: object): void;
-  takeDispatch(): { kind: string; fn: any; args?: unknown[]; state?: boolean; time?: number; lastTime?: number };
+  takeDispatch(): { kind: string; fn: any; self?: unknown; args?: unknown[]; state?: boolean; time?: number; lastTime?: number };
+  // --- Espruino's networking (sim/espruino/) ---
+  /** a built-in module the board models (net, http, dgram, NetworkJS), or undefined */
+  builtinModule(name: string): object | undefined;
+  /** E.getTemperature(): the board's temperature sensor, °C */
+  temperature(): number;
 }
 
 /** Name of the one global the host uses to call back into the context (timers, watches, E events). */
@@ -308,6 +313,25 @@ export const ENV_SOURCE = String.raw`(function (host, allowed, extraTrapped, tra
       for (var k = 0; k < arr.length; k++) t += +arr[k];
       return t;
     },
+    // what networking code uses (sim/espruino/): binary Strings to and from bytes, the MCU's sensor
+    toString: function () {
+      var out = '';
+      for (var a = 0; a < arguments.length; a++) {
+        var v = arguments[a];
+        if (typeof v === 'string') out += v;
+        else if (typeof v === 'number') out += String.fromCharCode(v & 255);
+        else if (v && typeof v.length === 'number') for (var k = 0; k < v.length; k++) out += String.fromCharCode(v[k] & 255);
+        else if (v instanceof ArrayBuffer) { var u = new Uint8Array(v); for (var j = 0; j < u.length; j++) out += String.fromCharCode(u[j]); }
+      }
+      return out;
+    },
+    toArrayBuffer: function (str) {
+      str = String(str);
+      var b = new Uint8Array(str.length);
+      for (var c = 0; c < str.length; c++) b[c] = str.charCodeAt(c) & 255;
+      return b.buffer;
+    },
+    getTemperature: function () { return host.temperature(); },
   }, 'the virtual board'));
   define('process', strictObject('process', {
     memory: function () { return parse(host.memoryJson()); },
@@ -343,6 +367,8 @@ export const ENV_SOURCE = String.raw`(function (host, allowed, extraTrapped, tra
   define('require', function require(name) {
     name = String(name);
     if (builtins.indexOf(name) < 0) throw new NativeError('Module "' + name + '" not found');
+    var modelled = host.builtinModule(name);
+    if (modelled) return modelled;
     return new P({}, {
       get: function (t, k) {
         if (typeof k !== 'string' || k === 'then') return undefined;
@@ -370,7 +396,7 @@ export const ENV_SOURCE = String.raw`(function (host, allowed, extraTrapped, tra
       var d = takeDispatch.call(host);
       if (typeof d.fn === 'string') { indirectEval(d.fn); return; }
       if (d.kind === 'watch') { d.fn({ state: d.state, time: d.time, lastTime: d.lastTime }); return; }
-      d.fn.apply(undefined, d.args || []);
+      return d.fn.apply(d.self, d.args || []);
     },
   });
 

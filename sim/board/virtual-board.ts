@@ -9,6 +9,8 @@ import { profileFor } from './profiles';
 import type { BoardProfile } from './profiles';
 import { readWiring } from './wiring';
 import type { BoardWiring } from './wiring';
+import { espruinoNet } from '../espruino/modules';
+import type { EspruinoNet } from '../espruino/modules';
 
 export interface VirtualBoardOptions {
   /** VirtualClock for deterministic runs (runFor/runUntil), RealClock for wall time (wait) */
@@ -28,6 +30,8 @@ export interface VirtualBoardOptions {
   spiLogLimit?: number;
   /** called with each console line as the board prints it (log.console keeps them too) */
   onConsole?: (line: string) => void;
+  /** how often the idle loop polls the NetworkJS driver (accept, recv, send) while it is online, ms; default 2 */
+  netPollMs?: number;
 }
 
 export interface SpiRecord {
@@ -51,7 +55,7 @@ export interface BoardLog {
   spiSetups: Array<{ port: string; options: Record<string, unknown> }>;
 }
 
-export type ErrorSource = 'load' | 'timeout' | 'interval' | 'watch' | 'init' | 'kill' | 'chip';
+export type ErrorSource = 'load' | 'timeout' | 'interval' | 'watch' | 'init' | 'kill' | 'chip' | 'net';
 
 export interface BoardError {
   where: ErrorSource;
@@ -77,7 +81,7 @@ interface PinState {
 
 interface TimerEntry { fn: unknown; args: unknown[]; ms: number; repeat: boolean; handle: number }
 interface WatchEntry { fn: unknown; pin: string; repeat: boolean; edge: number; debounce: number; lastState: boolean }
-interface Dispatch { kind: 'timer' | 'watch' | 'event'; fn: unknown; args?: unknown[]; state?: boolean; time?: number; lastTime?: number }
+interface Dispatch { kind: 'timer' | 'watch' | 'event'; fn: unknown; self?: unknown; args?: unknown[]; state?: boolean; time?: number; lastTime?: number }
 
 /**
  * A sandbox that runs a dist/<board>.js bundle with only the Espruino globals it may use, SPI
@@ -116,6 +120,12 @@ export class VirtualBoard {
   private pending: Dispatch | undefined;
   private codeChars = 0;
   private readonly typedArrays: TypedArrayLedger;
+  /** Espruino's net, http, dgram and NetworkJS (sim/espruino/), polled while a NetworkJS driver is online */
+  readonly net: EspruinoNet;
+  /** what E.getTemperature() reads, °C */
+  temperature = 25;
+  private readonly netPollMs: number;
+  private netTimer = 0;
 
   constructor(options: VirtualBoardOptions) {
     this.clock = options.clock;
@@ -126,6 +136,10 @@ export class VirtualBoard {
     this.spiLogLimit = options.spiLogLimit ?? 1000;
     this.onConsole = options.onConsole;
     this.typedArrays = new TypedArrayLedger(varLayout(this.profile.variables, this.profile.blocksize));
+    this.netPollMs = options.netPollMs ?? 2;
+    this.net = espruinoNet(
+      (fn, self, args) => this.dispatch('net', { kind: 'event', fn, self, args }),
+      (msg) => { this.recordError('net', new Error(msg), true); });
     for (const name of this.profile.pins) {
       this.pins.set(name, { out: undefined, mode: 'auto', source: undefined, level: false, lastChange: 0, writeListeners: [] });
     }
@@ -194,6 +208,10 @@ export class VirtualBoard {
   /** What save() and a power cut do: E.on('kill') handlers run, then every timer and watch is dropped. */
   reset(): void {
     this.emit('kill');
+    // jswrap_net_kill runs after the E.on('kill') handlers
+    this.net.kill();
+    if (this.netTimer) this.clock.clearTimeout(this.netTimer);
+    this.netTimer = 0;
     for (const t of this.timers.values()) this.clock.clearTimeout(t.handle);
     this.timers.clear();
     this.watches.clear();
@@ -239,12 +257,13 @@ export class VirtualBoard {
     for (const fn of fns.slice()) this.dispatch(event as ErrorSource, { kind: 'event', fn });
   }
 
-  private dispatch(where: ErrorSource, d: Dispatch): void {
+  private dispatch(where: ErrorSource, d: Dispatch): unknown {
     this.pending = d;
     try {
-      this.dispatchScript.runInContext(this.context, this.timeoutMs > 0 ? { timeout: this.timeoutMs } : {});
+      return this.dispatchScript.runInContext(this.context, this.timeoutMs > 0 ? { timeout: this.timeoutMs } : {});
     } catch (e) {
       this.recordError(where, e, true);
+      return undefined;
     } finally {
       this.pending = undefined;
     }
@@ -270,6 +289,13 @@ export class VirtualBoard {
     const h = this.clock.setTimeout(() => { this.queued.delete(h); fn(); }, ms);
     this.queued.add(h);
     return h;
+  }
+
+  /** Espruino's idle loop for the network: a pass now and then, from the first require("NetworkJS") until reset() */
+  private netIdle(): void {
+    this.netTimer = 0;
+    this.net.idle();
+    this.netTimer = this.clock.setTimeout(() => this.netIdle(), this.netPollMs);
   }
 
   private fireTimer(id: number): void {
@@ -450,6 +476,12 @@ export class VirtualBoard {
         else board.listeners.delete(event);
       },
       typedArrayMade: (made) => { board.typedArrays.made(made); },
+      builtinModule: (name) => {
+        const m = board.net.modules[name];
+        if (m && name === 'NetworkJS' && !board.netTimer) board.netTimer = board.clock.setTimeout(() => board.netIdle(), board.netPollMs);
+        return m;
+      },
+      temperature: () => board.temperature,
       takeDispatch: () => {
         if (!board.pending) throw new Error('nothing to dispatch');
         return board.pending as ReturnType<EnvHost['takeDispatch']>;
