@@ -48,6 +48,8 @@ export interface NetOptions {
   maxEndpoints?: number;
   /** software stack: TCP settings (default firmware/net/tcp/config.ts defaultTcpConfig(): 8 connections, 2 KB buffers each way) */
   tcp?: TcpConfig;
+  /** told of every change of the NIC's link, from the event loop */
+  onLink?: (up: boolean) => void;
 }
 
 export interface NetStack {
@@ -93,6 +95,7 @@ export function startNetwork(hal: BoardHal, opts: NetOptions): NetStack {
     closeTimeout: opts.closeTimeoutMs !== undefined ? opts.closeTimeoutMs : 4000,
     pollInterval: opts.pollInterval,
     log: hal.log,
+    onLink: opts.onLink,
   });
   return stack;
 }

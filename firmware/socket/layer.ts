@@ -21,7 +21,7 @@ import { block } from './blocking';
 import { atSelect, dropQueued } from './notify';
 import { recvDatagram, sendDatagram } from './datagram';
 import { recvMessage, sendMessage } from './seqpacket';
-import { closesocket, onEnded, reclaimOldest, renewEndpoint, shutdown } from './closing';
+import { closesocket, forceClose, onEnded, reclaimOldest, renewEndpoint, shutdown } from './closing';
 import { getsockopt, ioctlsocket, setsockopt } from './options';
 import { settle, flush as turn } from './event-loop';
 
@@ -98,6 +98,22 @@ export class SocketLayer {
   /** background closes still holding a transport endpoint */
   backgroundCloses(): number {
     return this.c.closingList.length;
+  }
+
+  /**
+   * Before the program stops (E.on('kill')): waits, pumping as a blocking call does, until every
+   * background close has finished or `ms` has passed; what is left is ended abortively (its done
+   * callback reports WSAETIMEDOUT). Returns how many had to be forced.
+   */
+  finishCloses(ms: number): number {
+    const c = this.c;
+    if (ms > 0 && c.closingList.length > 0) block(c, function () { return c.closingList.length === 0; }, ms);
+    let forced = 0;
+    while (c.closingList.length > 0) {
+      forceClose(c, c.closingList[0], WSAError.WSAETIMEDOUT);
+      forced++;
+    }
+    return forced;
   }
 
   // ---------------------------------------------------------------- creation

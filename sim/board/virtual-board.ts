@@ -124,7 +124,8 @@ export class VirtualBoard {
   readonly net: EspruinoNet;
   /** what E.getTemperature() reads, °C */
   temperature = 25;
-  private readonly netPollMs: number;
+  /** how often the network idle pass runs, ms (a test may slow it down to line events up) */
+  netPollMs: number;
   private netTimer = 0;
 
   constructor(options: VirtualBoardOptions) {
@@ -217,6 +218,20 @@ export class VirtualBoard {
     this.watches.clear();
     for (const h of this.queued) this.clock.clearTimeout(h);
     this.queued.clear();
+  }
+
+  /**
+   * What a hardware reset of the MCU does: the program stops where it is — no E.on('kill'), every
+   * timer, watch and network poll dropped — while the chips on the board keep their state.
+   */
+  powerCut(): void {
+    for (const t of this.timers.values()) this.clock.clearTimeout(t.handle);
+    this.timers.clear();
+    this.watches.clear();
+    for (const h of this.queued) this.clock.clearTimeout(h);
+    this.queued.clear();
+    if (this.netTimer) this.clock.clearTimeout(this.netTimer);
+    this.netTimer = 0;
   }
 
   /** What power-up after save() does: E.on('init') handlers run. */

@@ -35,7 +35,7 @@ describe('npm run flash', () => {
     usage(['--port', '/dev/ttyACM0'], `missing --board; known boards: ${known}`);
     usage(['--board', 'espruino-pico', '--port', 'x', '--baud', '9600'], 'unknown option "--baud" (npm run flash -- --help lists the options)');
     usage(['--board', 'espruino-pico', '--port'], '--port needs a value (DEVICE)');
-    usage(['--board', 'espruino-pico', '--port', 'x', '--app', 'tools/start.ts'], '--app tools/start.ts: not an application the build makes; use firmware/app/main.ts or examples/six-step.ts');
+    usage(['--board', 'espruino-pico', '--port', 'x', '--app', 'tools/start.ts'], '--app tools/start.ts: not an application the build makes; use firmware/app/main.ts or examples/http-client.ts or examples/http-server.ts or examples/six-step.ts');
     usage(['--board', 'espruino-pico', '--port', 'x', '--nic', 'cs8900'], 'no board file wires a cs8900 to espruino-pico (boards/espruino-pico.ts carries w5500; no board file carries a cs8900 yet)');
     assert.deepEqual(parseFlashArgs(['--board', 'espruino-wifi', '-p', 'COM3', '--dry-run']), { board: 'espruino-wifi', port: 'COM3', dryRun: true, bundle: 'dist/espruino-wifi.js' });
     assert.deepEqual(parseFlashArgs(['--board', 'espruino-pico', '--port', '/dev/ttyACM0', '--nic', 'w5500', '--app', 'examples/six-step.ts']),
