@@ -1,5 +1,6 @@
 import type { App } from '../firmware/app/app';
 import { connect } from '../firmware/espruino/wiznet';
+import { DnsResolver } from '../firmware/services/dns';
 
 /**
  * An HTTP client on Espruino's own `http` module over the NetworkJS adapter: it POSTs a report
@@ -7,15 +8,16 @@ import { connect } from '../firmware/espruino/wiznet';
  * end of its answer, which the adapter hands over only after the last byte. A reset or any other
  * failure reaches `error` with Espruino's code, never a clean end.
  *
- * The collector is "a.b.c.d:port" in the global HTTP_CLIENT_SERVER when one was set before upload
- * (e.g. `var HTTP_CLIENT_SERVER = "192.168.1.10:8080";`), else COLLECTOR below.
+ * The collector is "host:port" in the global HTTP_CLIENT_SERVER when one was set before upload
+ * (e.g. `var HTTP_CLIENT_SERVER = "192.168.1.10:8080";`), else COLLECTOR below; a host name is
+ * resolved by the DNS resolver through the server given to setIP (the adapter hands it to DNS).
  */
 interface Res { statusCode: string; on(ev: string, fn: (d?: string) => void): void }
 interface Req { on(ev: string, fn: (e: { code: number; message: string }) => void): void; end(body: string): void }
 declare function require(name: 'http'): { request(o: object, fn: (res: Res) => void): Req };
 declare const HTTP_CLIENT_SERVER: string | undefined;
 
-const COLLECTOR = '192.168.1.10:8080';
+const COLLECTOR = 'collector.lan:8080';
 
 export const main: App = function (hal) {
   const log = function (line: string): void { hal.log('http-client: ' + line); };
@@ -25,6 +27,7 @@ export const main: App = function (hal) {
   const port = parseInt(setting.substring(colon + 1), 10);
   let sent = false;
   const eth = connect(hal, {
+    dns: DnsResolver,
     onReady: function () {
       if (sent) return;
       sent = true;

@@ -313,7 +313,7 @@ export const ENV_SOURCE = String.raw`(function (host, allowed, extraTrapped, tra
       for (var k = 0; k < arr.length; k++) t += +arr[k];
       return t;
     },
-    // what networking code uses (sim/espruino/): binary Strings to and from bytes, the MCU's sensor
+    // what networking code uses (sim/espruino/): binary Strings to and from bytes, the MCU's sensor, random numbers
     toString: function () {
       var out = '';
       for (var a = 0; a < arguments.length; a++) {
@@ -332,6 +332,8 @@ export const ENV_SOURCE = String.raw`(function (host, allowed, extraTrapped, tra
       return b.buffer;
     },
     getTemperature: function () { return host.temperature(); },
+    // the STM32's and ESP32's hardware random number generator (DHCP ids, DNS ids and ports)
+    hwRand: function () { return (Math.random() * 4294967296) >>> 0; },
   }, 'the virtual board'));
   define('process', strictObject('process', {
     memory: function () { return parse(host.memoryJson()); },

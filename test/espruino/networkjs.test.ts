@@ -267,6 +267,25 @@ describe('NetworkJS adapter under the socket-server stand-in (virtual Pico, W550
     }
   });
 
+  it('link loss and return are reported, and the server answers again after the return', async () => {
+    const { board, chip } = rig!;
+    chip.fault('link', false);
+    await until(board, 'link down', () => board.log.console.includes('link down'), 10000);
+    chip.fault('link', true);
+    await until(board, 'link up', () => board.log.console.includes('link up'), 10000);
+    assert.deepEqual(board.log.console.filter((l) => l.startsWith('link ')), ['link down', 'link up']);
+    const at = chip.bound().find((b) => b.proto === 'tcp' && b.chipPort === 80)!;
+    const body = await new Promise<string>((res, rej) => {
+      http.get({ host: at.address, port: at.port, path: '/', localAddress: PC, agent: false }, (r) => {
+        let b = '';
+        r.on('data', (d: Buffer) => { b += d.toString('latin1'); });
+        r.on('end', () => res(b));
+      }).on('error', rej);
+    });
+    assert.equal(body, '{"temperature":25.0,"served":1}');
+    assert.deepEqual(board.errors, []);
+  });
+
   it('Espruino\'s ordering quirk: when the first recv after connecting already has data, data fires before connect', async () => {
     const { board } = rig!;
     const port = await kernelServer((s) => { s.write('hello'); });
