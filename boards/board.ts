@@ -21,6 +21,8 @@ export interface BoardWiring {
   int?: Pin;
   /** the controller's reset input, if wired; without it the driver resets by command */
   rst?: Pin;
+  /** at E.on('kill') (reset, load, save): how long all connections together may take to close gracefully, ms (firmware/espruino/wiznet.ts; default 2000) */
+  killBoundMs?: number;
 }
 
 /** WIZnet W5500 with TCP/IP in silicon (the offload transport) */

@@ -12,6 +12,8 @@ export interface BoardHal {
   rst: OutputPin | undefined;
   clock: Clock;
   log: (line: string) => void;
+  /** the board file's bound on closing every connection at kill, ms (undefined: the runtime's default) */
+  killBoundMs?: number;
 }
 
 /** An application starts on a board and returns a function that stops it (clears its timers and watches). */

@@ -31,6 +31,7 @@ export function boot(board: BoardConfig, app: App): void {
       rst: board.rst ? new EspruinoOutputPin(board.rst, true) : undefined,
       clock: new EspruinoClock(),
       log: function (line: string) { console.log(line); },
+      killBoundMs: board.killBoundMs,
     };
     stop = app(hal);
   };

@@ -42,7 +42,7 @@ export interface EthernetOptions {
   mac?: Uint8Array;
   /** DHCP option 12 */
   hostname?: string;
-  /** how long the kill may take for every connection together, ms; default 2000 */
+  /** how long the kill may take for every connection together, ms; default: the board file's, else 2000 */
   killBoundMs?: number;
   /** Espruino's close: undefined = graceful in the background (SO_DONTLINGER), 0 = abortive */
   linger?: number;
@@ -88,9 +88,8 @@ export function connect(hal: BoardHal, options?: EthernetOptions): Ethernet {
   let dnsIp = 0;
   let dhcp: DhcpClient | null = null;
   let stopped = false;
-  const bound = o.killBoundMs !== undefined ? o.killBoundMs : 2000;
+  const bound = o.killBoundMs !== undefined ? o.killBoundMs : hal.killBoundMs !== undefined ? hal.killBoundMs : 2000;
 
-  let eth: Ethernet;
   const ready = function (ip: number): void {
     if (o.onReady) o.onReady(formatIPv4(ip));
   };
@@ -116,7 +115,7 @@ export function connect(hal: BoardHal, options?: EthernetOptions): Ethernet {
     dhcp = null;
   };
 
-  eth = {
+  const eth: Ethernet = {
     setIP: function (opts, callback) {
       const cb = typeof opts === 'function' ? opts : callback;
       if (!api || !transport) {
