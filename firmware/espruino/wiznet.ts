@@ -52,6 +52,8 @@ export interface EthernetOptions {
   onReady?: (ip: string) => void;
   /** the link went down (false) or came back (true) */
   onLink?: (up: boolean) => void;
+  /** where the NetworkJS object goes; default `require("NetworkJS").create(obj)` */
+  install?: (driver: NetworkJsDriver) => void;
 }
 
 export interface IpInfo { ip: string; subnet: string; gateway: string; dns: string; mac: string }
@@ -74,11 +76,6 @@ function hex2(b: number): string {
   return (b < 16 ? '0' : '') + b.toString(16);
 }
 
-/** queued like Espruino's jsiQueueEvents: after the call returns */
-function later(fn: Function | undefined, a: unknown, b?: unknown): void {
-  if (typeof fn === 'function') setTimeout(function () { fn(a, b); }, 0);
-}
-
 export function connect(hal: BoardHal, options?: EthernetOptions): Ethernet {
   const o = options || {};
   const mac = o.mac || new Uint8Array([2, 0, 0, 0x12, 0x34, 0x56]);
@@ -88,6 +85,10 @@ export function connect(hal: BoardHal, options?: EthernetOptions): Ethernet {
   let dnsIp = 0;
   let dhcp: DhcpClient | null = null;
   let stopped = false;
+  // a callback runs after the call returns, as Espruino's jsiQueueEvents runs it
+  const later = function (fn: Function | undefined, a: unknown, b?: unknown): void {
+    if (typeof fn === 'function') hal.clock.setTimeout(function () { fn(a, b); }, 0);
+  };
   const bound = o.killBoundMs !== undefined ? o.killBoundMs : hal.killBoundMs !== undefined ? hal.killBoundMs : 2000;
 
   const ready = function (ip: number): void {
@@ -107,7 +108,8 @@ export function connect(hal: BoardHal, options?: EthernetOptions): Ethernet {
   let driver: NetworkJsDriver | null = null;
   if (api && transport) {
     driver = networkJs(api, dns, { linger: o.linger });
-    require('NetworkJS').create(driver);
+    if (o.install) o.install(driver);
+    else require('NetworkJS').create(driver);
   } else hal.log('no network: ' + net.reason);
 
   const stopDhcp = function (): void {
