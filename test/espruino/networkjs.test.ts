@@ -26,6 +26,7 @@ const PC = '127.0.0.10'; // 192.168.1.10 to the device
 const KILL_PEER = `
 const net = require('net');
 const srv = net.createServer({ allowHalfOpen: true }, (s) => {
+  s.resume(); // read what comes: a paused socket never emits 'end' while data waits in it
   s.on('end', () => { process.stdout.write('FIN\\n'); s.end(); });
   s.on('error', (e) => { process.stdout.write('error ' + e.code + '\\n'); });
 });
