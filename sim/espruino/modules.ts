@@ -4,6 +4,7 @@
  * http/jswrap_http.c: Server, Socket, httpSrv, httpSRq, httpSRs, httpCRq, httpCRs, dgramSocket.
  */
 import { Conn, SocketServer, ST } from './socket-server';
+import { setHeader } from './http-text';
 import type { Invoke } from './emitter';
 
 type Opts = Record<string, unknown>;
@@ -71,7 +72,7 @@ export function espruinoNet(invoke: Invoke, exception: (msg: string) => void): E
       write: function (this: Conn, data: unknown) { net.respond(this, data); return false; },
       end: function (this: Conn, data?: unknown) { if (data !== undefined) net.respond(this, data); net.respondEnd(this); },
       writeHead: function (this: Conn, code: number, headers?: unknown) { net.writeHead(this, code, headers); },
-      setHeader: function (this: Conn, name: unknown, value: unknown) { SocketServer.setHeader(this, name, value); },
+      setHeader: function (this: Conn, name: unknown, value: unknown) { setHeader(this, name, value); },
     },
     dgramSocket: {
       send: function (this: Conn, buffer: unknown, offset: unknown, length: unknown, ...args: unknown[]) {

@@ -8,6 +8,7 @@
  */
 import { Emitter, EventQueue } from './emitter';
 import type { Invoke } from './emitter';
+import { jsInt, parseHeaders, requestHead, responseHead, setHeader } from './http-text';
 
 export const enum ST { NORMAL = 0, HTTP = 1, UDP = 2, MASK = 3, TLS = 4 }
 
@@ -103,12 +104,6 @@ export class SocketServer {
     return r;
   }
 
-  /** jsvGetInteger of what a callback returned */
-  private static int(v: unknown): number {
-    const n = typeof v === 'number' ? v : typeof v === 'boolean' ? +v : typeof v === 'string' ? parseInt(v, 10) : 0;
-    return n === n ? Math.trunc(n) : 0;
-  }
-
   private getHostByName(name: string): number {
     const a = parseIPAddress(name);
     if (a) return a;
@@ -119,7 +114,7 @@ export class SocketServer {
   private netCreate(type: number, host: number, port: number, options: unknown): number {
     let hostVar: string | undefined;
     if (host !== 0) hostVar = host === DNS_PENDING && this.dnsName !== undefined ? this.dnsName : addrString(host);
-    return SocketServer.int(this.callFn('create', [hostVar, port, type, options]));
+    return jsInt(this.callFn('create', [hostVar, port, type, options]));
   }
 
   private netClose(sckt: number): void {
@@ -127,7 +122,7 @@ export class SocketServer {
   }
 
   private netAccept(sckt: number): number {
-    return SocketServer.int(this.callFn('accept', [sckt]));
+    return jsInt(this.callFn('accept', [sckt]));
   }
 
   /** net_js_recv: the data (as a binary String) or a negative code */
@@ -151,7 +146,7 @@ export class SocketServer {
   }
 
   private netSend(type: number, sckt: number, data: string): number {
-    return SocketServer.int(this.callFn('send', [sckt, data, type]));
+    return jsInt(this.callFn('send', [sckt, data, type]));
   }
 
   // --- socketserver.c: helpers ----------------------------------------------------------------
@@ -208,45 +203,6 @@ export class SocketServer {
 
   // --- receiving --------------------------------------------------------------------------------
 
-  /** httpParseHeaders: false while the header is incomplete; the rest of the data stays in reader._recvData */
-  private parseHeaders(reader: Conn, data: string, isServer: boolean): string | undefined {
-    const end = data.indexOf('\r\n\r\n');
-    if (end < 0) return undefined;
-    const headerEnd = end + 4;
-    const headers: Record<string, string> = {};
-    (reader as unknown as Record<string, unknown>).headers = headers;
-    const lines = data.slice(0, end).split('\r\n');
-    for (let i = 1; i < lines.length; i++) {
-      const colon = lines[i].indexOf(':');
-      if (colon <= 0) continue;
-      const value = lines[i].slice(colon + 1).replace(/^[ \t]+/, '');
-      if (value.length > 0) headers[lines[i].slice(0, colon)] = value;
-    }
-    const get = (k: string) => { for (const h of Object.keys(headers)) if (h.toLowerCase() === k.toLowerCase()) return headers[h]; return undefined; };
-    const te = get('Transfer-Encoding');
-    if (te !== undefined && te.toLowerCase() === 'chunked') {
-      reader._chunked = true;
-      reader._recvCount = 1;
-    } else reader._recvCount = parseInt(get('Content-Length') ?? '0', 10) || 0;
-    let first = -1;
-    let second = -1;
-    for (let i = 0; i < data.length && second < 0; i++) {
-      const ch = data[i];
-      if (ch === ' ' || ch === '\r') { if (first < 0) first = i; else second = i; }
-    }
-    const eol = data.indexOf('\r');
-    const r = reader as unknown as Record<string, unknown>;
-    if (isServer) {
-      r.method = data.slice(0, first);
-      r.url = data.slice(first + 1, second);
-    } else {
-      r.httpVersion = data.slice(5, first);
-      r.statusCode = data.slice(first + 1, second);
-      r.statusMessage = data.slice(second + 1, eol);
-    }
-    return data.slice(headerEnd);
-  }
-
   /** socketPushReceiveData: what is left of the receive data */
   private pushReceiveData(reader: Conn, data: string | undefined, isHttp: boolean, force: boolean): string | undefined {
     if (!data) return data;
@@ -296,7 +252,7 @@ export class SocketServer {
     if (!had) {
       if (!isHttp) had = true;
       else {
-        const after = this.parseHeaders(reader, data, isServer);
+        const after = parseHeaders(reader, data, isServer);
         if (after !== undefined) {
           had = true;
           rest = after;
@@ -457,7 +413,7 @@ export class SocketServer {
         req._res = res;
         req._svr = server;
         req._sckt = res._sckt = client + 1;
-        SocketServer.setHeader(res, 'Connection', 'close');
+        setHeader(res, 'Connection', 'close');
       } else {
         const sock = this.make(server._type, 'Socket');
         this.clientConns.push(sock);
@@ -517,24 +473,7 @@ export class SocketServer {
     const type = req._type;
     if (req._sendData === undefined) {
       const options = (type & ST.MASK) === ST.HTTP && req._sckt === 0 ? req._opt : undefined;
-      if (options) {
-        let s = `${options.method} ${options.path} HTTP/1.1\r\nUser-Agent: Espruino 2v29\r\nConnection: close\r\n`;
-        const headers = options.headers as Record<string, unknown> | undefined;
-        let hasHost = false;
-        if (headers && typeof headers === 'object') {
-          for (const k of Object.keys(headers)) {
-            if (k.toLowerCase() === 'host') hasHost = true;
-            s += k + ': ' + String(headers[k]) + '\r\n';
-          }
-          const te = Object.keys(headers).find((k) => k === 'Transfer-Encoding');
-          if (te && String(headers[te]).toLowerCase() === 'chunked') req._chunked = true;
-        }
-        if (!hasHost) {
-          const p = SocketServer.int(options.port);
-          s += p > 0 && p !== 80 ? `Host: ${options.host}:${p}\r\n` : `Host: ${options.host}\r\n`;
-        }
-        req._sendData = s + '\r\n';
-      } else req._sendData = '';
+      req._sendData = options ? requestHead(req, options) : '';
     }
     if (data !== undefined && data !== null) {
       const s = String(data);
@@ -554,7 +493,7 @@ export class SocketServer {
   connect(req: Conn): void {
     if (req._sckt > 0) return;
     const opt = req._opt ?? {};
-    let port = SocketServer.int(opt.port) & 0xffff;
+    let port = jsInt(opt.port) & 0xffff;
     const addr = opt.host === undefined ? LOCALHOST : this.getHostByName(String(opt.host));
     if (!addr) {
       this.exception('Unable to locate host');
@@ -577,12 +516,6 @@ export class SocketServer {
     req._close = true;
   }
 
-  static setHeader(res: Conn, name: unknown, value: unknown): void {
-    const r = res as unknown as { headers?: Record<string, string> };
-    if (!r.headers) r.headers = {};
-    r.headers[String(name)] = String(value);
-  }
-
   /** serverResponseWriteHead */
   writeHead(res: Conn, statusCode: number, headers: unknown): void {
     if (headers !== undefined && (headers === null || typeof headers !== 'object')) {
@@ -593,12 +526,7 @@ export class SocketServer {
       this.exception('Headers have already been sent');
       return;
     }
-    const all = Object.assign({}, (res as unknown as { headers?: object }).headers ?? {}, headers ?? {}) as Record<string, unknown>;
-    let s = `HTTP/1.1 ${statusCode | 0} OK\r\nServer: Espruino 2v29\r\n`;
-    for (const k of Object.keys(all)) s += k + ': ' + String(all[k]) + '\r\n';
-    const te = Object.keys(all).find((k) => k.toLowerCase() === 'transfer-encoding');
-    if (te && String(all[te]).toLowerCase() === 'chunked') res._chunked = true;
-    res._sendData = s + '\r\n';
+    res._sendData = responseHead(res, statusCode, headers as object | undefined);
   }
 
   /** serverResponseWrite */
