@@ -23,8 +23,8 @@ export const terserOptions = {
   ecma: 2015,
   compress: { ecma: 2015, passes: 2, hoist_funs: false, keep_fargs: true, unsafe: false, arrows: false },
   // no mangled name may be a keyword: Espruino rejects `class X { do() {} }` and `var of`
-  mangle: { reserved: ['onInit', ...RESERVED_WORDS], properties: { builtins: false, keep_quoted: true, reserved: [...espruinoProps, ...RESERVED_WORDS] } },
-  keep_fnames: true,
+  mangle: { toplevel: true, reserved: ['onInit', ...RESERVED_WORDS], properties: { builtins: false, keep_quoted: true, reserved: [...espruinoProps, ...RESERVED_WORDS] } },
+  keep_fnames: false,
   format: { ecma: 2015, comments: false },
 };
 
@@ -70,6 +70,12 @@ export function stacks(nic) {
   };
 }
 
+// The bundle runs inside one function: its names (mangled short by terser) stay out of Espruino's global scope,
+// where code typed at the console (`for (i = 0; …)`) would overwrite them.
+function enclose() {
+  return { name: 'enclose', renderChunk(code) { return { code: '(function(){' + code + '\n})();', map: null }; } };
+}
+
 function bundle(board, appModule, appExport, out) {
   return espruinoBundle('\0entry', [entry(board, appModule, appExport), stacks(nicOf(board))], './tsconfig.json', out);
 }
@@ -84,6 +90,7 @@ export function espruinoBundle(input, extraPlugins, tsconfig, out, compress) {
     plugins: [
       ...extraPlugins,
       typescript({ tsconfig, noEmit: false, outDir: undefined, declaration: false, sourceMap: false, noEmitOnError: true }),
+      enclose(),
       terser(Object.assign({}, terserOptions, { compress: compress === false ? false : Object.assign({}, terserOptions.compress, compress) })),
     ],
     output: { file: out, format: 'cjs', freeze: false, interop: 'default', strict: false, esModule: false, generatedCode: 'es2015' },
