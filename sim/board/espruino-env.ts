@@ -37,8 +37,6 @@ export interface EnvHost {
   spiExchange(port: string, nss: string | null, mosi: Uint8Array): Uint8Array;
   eOn(event: string, fn: unknown): void;
   eRemoveAllListeners(event: string | undefined): void;
-  /** a typed array, ArrayBuffer or DataView the bundle has just made (for process.memory()) */
-  typedArrayMade(made: object): void;
   takeDispatch(): { kind: string; fn: any; self?: unknown; args?: unknown[]; state?: boolean; time?: number; lastTime?: number };
   // --- Espruino's networking (sim/espruino/) ---
   /** a built-in module the board models (net, http, dgram, NetworkJS), or undefined */

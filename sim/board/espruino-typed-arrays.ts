@@ -10,8 +10,6 @@
  *   buffer, so such a view is a stand-in that reports Espruino's `length` and `byteLength` and
  *   reads and writes the elements inside the buffer, but throws on any element past the buffer
  *   (where the board reads 0 and drops writes) and on any method call: it never passes silently.
- * - Every typed array, ArrayBuffer and DataView the bundle makes is reported to the host
- *   (`typedArrayMade`), which counts the variables they take for process.memory().
  *
  * What Node has and 2v29 lacks (copyWithin, lastIndexOf, from, of, …) is trapped by espruino-env.ts
  * (TRAPPED_MEMBERS). Departure: `BYTES_PER_ELEMENT` cannot be removed (V8 makes it non-configurable);
@@ -24,27 +22,9 @@ export const TYPED_ARRAY_NAMES = [
 
 export const TYPED_ARRAYS_SOURCE = String.raw`function installTypedArrays(G, host, names, NativeError) {
   var P = Proxy;
-  var construct = Reflect.construct;
   var defineProperty = Object.defineProperty;
   var arraySlice = Array.prototype.slice, arrayFilter = Array.prototype.filter;
   var floor = Math.floor, max = Math.max, min = Math.min;
-  var made = host.typedArrayMade;
-  function tracked(Native) {
-    var ctor = new P(Native, {
-      construct: function (t, args, newTarget) {
-        var r = construct(t, args, newTarget === ctor ? t : newTarget);
-        made.call(host, r);
-        return r;
-      },
-    });
-    // map() and the rest build their results through this.constructor, so they are counted too
-    if (Native.prototype) defineProperty(Native.prototype, 'constructor', { value: ctor, writable: true, configurable: true, enumerable: false });
-    defineProperty(G, Native.name, { value: ctor, writable: true, configurable: true, enumerable: false });
-    return ctor;
-  }
-  for (var i = 0; i < names.length; i++) tracked(G[names[i]]);
-  tracked(G.ArrayBuffer);
-  tracked(G.DataView);
 
   var TypedArrayPrototype = Object.getPrototypeOf(G.Uint8Array.prototype);
   function method(name, fn) {

@@ -1,6 +1,3 @@
-import v8 from 'node:v8';
-import vm from 'node:vm';
-
 /**
  * How many of Espruino's variables (JsVars) the typed arrays of a bundle take, for the virtual
  * board's process.memory(). As in Espruino 2v29 (src/jswrap_arraybuffer.c, src/jsvar.c): an
@@ -36,66 +33,4 @@ export function varLayout(variables: number, blocksize: number, nameLen = 4): Va
 export function stringVariables(bytes: number, l: VarLayout): number {
   if (bytes > l.stringLen + l.stringMaxLen) return 1 + Math.ceil(bytes / l.blocksize);
   return bytes <= l.stringLen ? 1 : 1 + Math.ceil((bytes - l.stringLen) / l.stringMaxLen);
-}
-
-interface BufferEntry { ref: WeakRef<object>; bytes: number }
-
-/** a full garbage collection, when the process lets us have one (undefined otherwise) */
-function exposeGc(): (() => void) | undefined {
-  try {
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as unknown;
-    // only that one context gets it: the board's contexts offer Espruino's globals alone
-    v8.setFlagsFromString('--no-expose-gc');
-    return typeof gc === 'function' ? (gc as () => void) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-const gc = exposeGc();
-// Running any script in a context with its own microtask queue ends the current job for WeakRefs:
-// targets a WeakRef was created for or read in this job are no longer kept alive for it.
-const flushContext = vm.createContext({}, { microtaskMode: 'afterEvaluate' });
-const flushScript = new vm.Script('0');
-
-/**
- * The typed arrays, ArrayBuffers and DataViews a bundle has made, held weakly. variables() forces a
- * collection first (as Espruino's process.memory() does), so what the bundle no longer reaches is
- * not counted; where Node refuses a forced collection it counts what V8 has not yet collected.
- */
-export class TypedArrayLedger {
-  private views: WeakRef<object>[] = [];
-  private buffers: BufferEntry[] = [];
-  private readonly seen = new WeakSet<object>();
-  private pruneAt = 4096;
-
-  constructor(private readonly layout: VarLayout) {}
-
-  made(x: object): void {
-    const buffer = ArrayBuffer.isView(x) ? x.buffer : x;
-    if (buffer !== x) this.views.push(new WeakRef(x));
-    if (!this.seen.has(buffer)) {
-      this.seen.add(buffer);
-      this.buffers.push({ ref: new WeakRef(buffer), bytes: (buffer as ArrayBuffer).byteLength });
-    }
-    if (this.views.length + this.buffers.length > this.pruneAt) {
-      this.prune();
-      this.pruneAt = Math.max(4096, 2 * (this.views.length + this.buffers.length));
-    }
-  }
-
-  /** variables the live ones take */
-  variables(): number {
-    flushScript.runInContext(flushContext);
-    if (gc) gc();
-    this.prune();
-    let n = this.views.length;
-    for (const b of this.buffers) n += 1 + stringVariables(b.bytes, this.layout);
-    return n;
-  }
-
-  private prune(): void {
-    this.views = this.views.filter((r) => r.deref() !== undefined);
-    this.buffers = this.buffers.filter((b) => b.ref.deref() !== undefined);
-  }
 }

@@ -13,6 +13,8 @@ export interface BoardProfile {
   variables: number;
   /** process.memory().blocksize */
   blocksize: number;
+  /** JSVAR_DATA_STRING_NAME_LEN: 4 on a 32-bit board, 8 on a 64-bit build */
+  nameLen: number;
   spiPorts: string[];
   pins: string[];
   builtinModules: string[];
@@ -30,24 +32,31 @@ const netModules = ['net', 'dgram', 'http', 'NetworkJS'];
 export const profiles: Record<string, BoardProfile> = {
   PICO_R1_3: {
     espruinoBoard: 'PICO_R1_3', title: 'Espruino Pico', family: 'STM32F4', part: 'STM32F401CDU6',
-    variables: 5100, blocksize: 13, spiPorts: ['SPI1', 'SPI2', 'SPI3'], pins: stm32Pins,
+    variables: 5100, blocksize: 13, nameLen: 4, spiPorts: ['SPI1', 'SPI2', 'SPI3'], pins: stm32Pins,
     builtinModules: ['Flash', 'Storage', 'heatshrink', ...netModules, 'crypto', 'neopixel'],
   },
   ESPRUINOWIFI: {
     espruinoBoard: 'ESPRUINOWIFI', title: 'Espruino WiFi', family: 'STM32F4', part: 'STM32F411CEU6',
-    variables: 8190, blocksize: 13, spiPorts: ['SPI1', 'SPI2', 'SPI3'], pins: stm32Pins,
+    variables: 8190, blocksize: 13, nameLen: 4, spiPorts: ['SPI1', 'SPI2', 'SPI3'], pins: stm32Pins,
     builtinModules: ['Flash', 'Storage', 'heatshrink', ...netModules, 'WIZnet', 'Wifi', 'crypto', 'tls', 'neopixel'],
   },
   ESPRUINOBOARD: {
     espruinoBoard: 'ESPRUINOBOARD', title: 'Original Espruino', family: 'STM32F1', part: 'STM32F103RCT6',
-    variables: 2756, blocksize: 13, spiPorts: ['SPI1', 'SPI2', 'SPI3'], pins: stm32Pins,
+    variables: 2756, blocksize: 13, nameLen: 4, spiPorts: ['SPI1', 'SPI2', 'SPI3'], pins: stm32Pins,
     // the standard Original firmware has no networking (espruino.md §5)
     builtinModules: ['Flash', 'Storage', 'heatshrink'],
   },
   ESP32: {
     espruinoBoard: 'ESP32', title: 'ESP32', family: 'ESP32', part: 'ESP32',
-    variables: 16383, blocksize: 14, spiPorts: ['SPI1', 'SPI2'], pins: range('D', 0, 39),
+    variables: 16383, blocksize: 14, nameLen: 4, spiPorts: ['SPI1', 'SPI2'], pins: range('D', 0, 39),
     builtinModules: ['Flash', 'Storage', 'heatshrink', ...netModules, 'Wifi', 'ESP32', 'TelnetServer', 'crypto', 'tls', 'neopixel'],
+  },
+  // the 64-bit Linux build of 2v29 with 5,100 variables (`VARIABLES=5100 make BOARD=LINUX`), on which the
+  // variable counts of test/board/variables.test.ts were measured
+  LINUX_5100: {
+    espruinoBoard: 'LINUX_5100', title: 'Espruino 2v29 Linux build, 5,100 variables', family: 'LINUX', part: 'x86_64',
+    variables: 5100, blocksize: 17, nameLen: 8, spiPorts: [], pins: range('D', 0, 32),
+    builtinModules: ['Flash', 'Storage', 'heatshrink', ...netModules],
   },
 };
 

@@ -4,7 +4,8 @@ import { VirtualClock } from '../net/virtual-clock';
 import type { SpiChip, PinSource } from './chip';
 import { ENV_SOURCE, ALLOWED_GLOBALS, EXTRA_TRAPPED_GLOBALS, TRAPPED_MEMBERS, DISPATCH_GLOBAL } from './espruino-env';
 import type { EnvHost } from './espruino-env';
-import { TypedArrayLedger, varLayout } from './memory';
+import { varLayout } from './memory';
+import { VariableCounter, countLayout, reachable, BASE_VARIABLES, TIMER_VARIABLES } from './variables';
 import { profileFor } from './profiles';
 import type { BoardProfile } from './profiles';
 import { readWiring } from './wiring';
@@ -55,7 +56,7 @@ export interface BoardLog {
   spiSetups: Array<{ port: string; options: Record<string, unknown> }>;
 }
 
-export type ErrorSource = 'load' | 'timeout' | 'interval' | 'watch' | 'init' | 'kill' | 'chip' | 'net';
+export type ErrorSource = 'load' | 'timeout' | 'interval' | 'watch' | 'init' | 'kill' | 'chip' | 'net' | 'memory';
 
 export interface BoardError {
   where: ErrorSource;
@@ -66,6 +67,8 @@ export interface BoardError {
 }
 
 const TIMER_MIN_INTERVAL_MS = 0.1;
+/** board time between two counts of the variables in use while the loop runs */
+const MEMORY_CHECK_MS = 5000;
 const PIN_MODES = ['analog', 'input', 'input_pullup', 'input_pulldown', 'output', 'opendrain', 'af_output', 'af_opendrain', 'opendrain_pullup', 'auto'];
 
 interface PinState {
@@ -118,8 +121,6 @@ export class VirtualBoard {
   private nextTimerId = 1;
   private nextWatchId = 1;
   private pending: Dispatch | undefined;
-  private codeChars = 0;
-  private readonly typedArrays: TypedArrayLedger;
   /** Espruino's net, http, dgram and NetworkJS (sim/espruino/), polled while a NetworkJS driver is online */
   readonly net: EspruinoNet;
   /** what E.getTemperature() reads, °C */
@@ -127,6 +128,10 @@ export class VirtualBoard {
   /** how often the network idle pass runs, ms (a test may slow it down to line events up) */
   netPollMs: number;
   private netTimer = 0;
+  private readonly counter: VariableCounter;
+  private readonly globalsBefore: Set<string>;
+  private lastCheck = 0;
+  private outOfMemory = false;
 
   constructor(options: VirtualBoardOptions) {
     this.clock = options.clock;
@@ -136,7 +141,6 @@ export class VirtualBoard {
     this.getTimeCost = options.getTimeCostMs ?? 0.01;
     this.spiLogLimit = options.spiLogLimit ?? 1000;
     this.onConsole = options.onConsole;
-    this.typedArrays = new TypedArrayLedger(varLayout(this.profile.variables, this.profile.blocksize));
     this.netPollMs = options.netPollMs ?? 2;
     this.net = espruinoNet(
       (fn, self, args) => this.dispatch('net', { kind: 'event', fn, self, args }),
@@ -147,6 +151,10 @@ export class VirtualBoard {
     this.context = vm.createContext({}, { name: 'virtual ' + this.profile.title, microtaskMode: 'afterEvaluate', codeGeneration: { strings: true, wasm: false } });
     const install = vm.runInContext(ENV_SOURCE, this.context, { filename: 'espruino-env.js' }) as (...a: unknown[]) => void;
     install(this.host(), ALLOWED_GLOBALS, EXTRA_TRAPPED_GLOBALS, TRAPPED_MEMBERS, DISPATCH_GLOBAL);
+    const global = vm.runInContext('this', this.context) as object;
+    this.globalsBefore = new Set(Object.getOwnPropertyNames(global));
+    const layout = varLayout(this.profile.variables, this.profile.blocksize, this.profile.nameLen);
+    this.counter = new VariableCounter(countLayout(layout, this.profile.variables, this.profile.nameLen), reachable(global));
   }
 
   // --- What tests and tools wire up --------------------------------------------------------
@@ -180,14 +188,52 @@ export class VirtualBoard {
 
   /** Runs a script at top level, as an upload does. An uncaught error is logged and returned. */
   load(code: string, fileName = 'bundle.js'): BoardError | undefined {
-    this.codeChars += code.length;
     try {
       const script = new vm.Script(code, { filename: fileName });
       script.runInContext(this.context, this.timeoutMs > 0 ? { timeout: this.timeoutMs } : {});
-      return undefined;
     } catch (e) {
       return this.recordError('load', e, false);
     }
+    return this.checkMemory();
+  }
+
+  /**
+   * The variables (JsVars) in use now, counted as Espruino 2v29 would (sim/board/variables.ts): what the
+   * bundle reaches, the interpreter's own, timers and watches. Code loaded runs from Storage, as flashed.
+   */
+  variables(): number {
+    const global = vm.runInContext('this', this.context) as Record<string, unknown>;
+    const roots: Array<[string, unknown]> = [];
+    for (const name of Object.getOwnPropertyNames(global)) {
+      if (!this.globalsBefore.has(name)) roots.push([name, Object.getOwnPropertyDescriptor(global, name)?.value]);
+    }
+    const held: unknown[] = [];
+    for (const t of this.timers.values()) held.push(t.fn, t.args);
+    for (const w of this.watches.values()) held.push(w.fn);
+    for (const fns of this.listeners.values()) held.push(...fns);
+    return BASE_VARIABLES + TIMER_VARIABLES * (this.timers.size + this.watches.size) + this.counter.count(roots, held);
+  }
+
+  /**
+   * Counts the variables in use; more than the board has fails the run as Espruino would: an error naming
+   * memory, the MEMORY flag, and every timer and watch stopped.
+   */
+  private checkMemory(): BoardError | undefined {
+    this.lastCheck = this.clock.now();
+    if (this.outOfMemory) return undefined;
+    const used = this.variables();
+    if (used <= this.profile.variables) return undefined;
+    this.outOfMemory = true;
+    this.errorFlags.add('LOW_MEMORY');
+    this.errorFlags.add('MEMORY');
+    const rec: BoardError = { where: 'memory', name: 'Error',
+      message: `Out of memory: ${used} variables needed, the ${this.profile.title} has ${this.profile.variables}`, time: this.clock.now() };
+    this.errors.push(rec);
+    this.printLine(`Uncaught ${rec.name}: ${rec.message}`);
+    for (const t of this.timers.values()) this.clock.clearTimeout(t.handle);
+    this.timers.clear();
+    this.watches.clear();
+    return rec;
   }
 
   /** Moves a VirtualClock forward by `ms`, running timers and watch callbacks on the way. */
@@ -237,6 +283,7 @@ export class VirtualBoard {
   /** What power-up after save() does: E.on('init') handlers run. */
   boot(): void {
     this.emit('init');
+    this.checkMemory();
   }
 
   /** Number of live timers and intervals. */
@@ -282,6 +329,7 @@ export class VirtualBoard {
     } finally {
       this.pending = undefined;
     }
+    if (this.clock.now() - this.lastCheck >= MEMORY_CHECK_MS) this.checkMemory();
   }
 
   private recordError(where: ErrorSource, e: unknown, inCallback: boolean): BoardError {
@@ -370,10 +418,8 @@ export class VirtualBoard {
 
   private memory(): Record<string, number> {
     const total = this.profile.variables;
-    // an estimate: the interpreter's own use, the code (~12 characters a block), the live timers and
-    // watches, and the typed arrays the bundle still reaches, counted as Espruino stores them
-    const usage = Math.min(total, 150 + Math.ceil(this.codeChars / 12) + 4 * (this.timers.size + this.watches.size) +
-      this.typedArrays.variables());
+    this.checkMemory();
+    const usage = Math.min(total, this.variables());
     return { free: total - usage, usage, total, history: 0, gc: 0, gctime: 0, blocksize: this.profile.blocksize };
   }
 
@@ -490,7 +536,6 @@ export class VirtualBoard {
         if (event === undefined) board.listeners.clear();
         else board.listeners.delete(event);
       },
-      typedArrayMade: (made) => { board.typedArrays.made(made); },
       builtinModule: (name) => {
         const m = board.net.modules[name];
         if (m && name === 'NetworkJS' && !board.netTimer) board.netTimer = board.clock.setTimeout(() => board.netIdle(), board.netPollMs);

@@ -105,9 +105,9 @@ describe('virtual board: typed arrays as on Espruino 2v29', () => {
       'print(m1 - m0, m2 - m1, m3 - m2, m4 - m0);',
     ].join('\n'));
     // on a Pico: 1,000 bytes = ArrayBuffer + view + flat string of 1 + ceil(1000 / 13) blocks = 80;
-    // a subarray is one more view; 8 bytes fit one string block: 3. Departure: 2v29 also counts each
-    // global variable's name (its Linux build printed 64 3 5 7 with 17-byte blocks: 62 + 1 + 1, …);
-    // this estimate counts the typed arrays only.
+    // a subarray is one more view; 8 bytes fit one string block: 3. Departure: 2v29 creates each global's
+    // name when its statement runs (its Linux build printed 64 3 5 7 with 17-byte blocks: 62 + 1 + 1, …),
+    // while the virtual board's JavaScript hoists every `var` of the script, so the names exist from the start.
     assert.deepEqual(r, { console: ['80 1 3 0'], errors: [] });
   });
 
