@@ -76,8 +76,21 @@ function enclose() {
   return { name: 'enclose', renderChunk(code) { return { code: '(function(){' + code + '\n})();', map: null }; } };
 }
 
+// firmware/features.ts per application: a socket type its entry file does not name is not in its bundle
+const FEATURES = path.resolve('firmware/features.ts');
+export function features(appModule) {
+  const src = fs.readFileSync(path.resolve(appModule), 'utf8');
+  return {
+    name: 'app-features',
+    load(id) {
+      if (path.resolve(id) !== FEATURES) return null;
+      return `export const WITH_DATAGRAM = ${/SOCK_DGRAM|services\/(dhcp|dns)/.test(src)};\nexport const WITH_SEQPACKET = ${/SOCK_SEQPACKET/.test(src)};\n`;
+    },
+  };
+}
+
 function bundle(board, appModule, appExport, out) {
-  return espruinoBundle('\0entry', [entry(board, appModule, appExport), stacks(nicOf(board))], './tsconfig.json', out);
+  return espruinoBundle('\0entry', [entry(board, appModule, appExport), stacks(nicOf(board)), features(appModule)], './tsconfig.json', out);
 }
 
 export function espruinoBundle(input, extraPlugins, tsconfig, out, compress) {
@@ -108,6 +121,8 @@ export const onDemand = boards.map((b) => bundle(b, 'firmware/app/hil.ts', 'main
 
 export default process.env.BUILD === 'selftest' ? [selftest] : [
   ...boards.map((b) => bundle(b, 'firmware/app/main.ts', 'main', `dist/${b}.js`)),
+  // the runtime alone (the NIC brought up, nothing served): what the gate holds to each board's budget
+  ...boards.map((b) => bundle(b, 'firmware/app/bring-up.ts', 'main', `dist/bring-up-${b}.js`)),
   ...examples.flatMap((e) => boards.map((b) => bundle(b, `examples/${e}.ts`, 'main', `dist/${e}-${b}.js`))),
   selftest,
 ];

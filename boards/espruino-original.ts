@@ -1,5 +1,5 @@
 /// <reference types="espruino" />
-import type { BoardConfig } from './board';
+import type { BoardBudget, BoardConfig } from './board';
 
 // Original Espruino (rev 1.3/1.4) with a W5500 module on SPI3, wired as Espruino's own WIZnet default:
 // B3 SCK, B4 MISO, B5 MOSI, B2 CS. INT on C6, RST on C7.
@@ -10,3 +10,7 @@ export const board: BoardConfig = {
   spi: SPI3, sck: B3, miso: B4, mosi: B5, baud: 4000000,
   cs: B2, int: C6, rst: C7,
 };
+
+// Original Espruino: 10 × 2 KB pages of Storage (ESPRUINOBOARD.py saved_code), 2,756 variables
+export const budget: BoardBudget = { storageBytes: 10 * 2048, variables: 2756, runtimeVariables: 1378, appStorageBytes: 2048,
+  unmet: 'the runtime is twice the Storage (issue 15: a leaner build profile for the Original)' };

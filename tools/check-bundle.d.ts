@@ -11,7 +11,11 @@ export interface Finding {
 export function checkSource(code: string, fileName: string): Finding[];
 export function regexProblems(pattern: string): string[];
 export function formatFinding(f: Finding): string;
-export function checkDir(dir: string, out: { log: (s: string) => void; error: (s: string) => void }): number;
-export const STORAGE_BYTES: Record<string, number>;
-export function bundleBoard(fileName: string): string | undefined;
+export interface StorageBudget { storageBytes: number; appStorageBytes: number; unmet?: string }
+export function checkDir(dir: string, out: { log: (s: string) => void; error: (s: string) => void },
+  flashedSize?: (code: string) => number, budgets?: Record<string, StorageBudget>): number;
+export function bundleBoard(fileName: string, boards: string[]): string | undefined;
+export function storageProblem(fileName: string, flashed: number, budget: StorageBudget): string;
+export const STORAGE_FILE_HEADER: number;
+export const RUNTIME_BUNDLE_PREFIX: string;
 export function withFlashedSize(ready: (flashedSize: (code: string) => number) => void): void;

@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { knownBoards, readWiring, repoRoot } from '../sim/board/wiring';
+import { knownBoards, readBudget, readWiring, repoRoot } from '../sim/board/wiring';
 import { profileFor } from '../sim/board/profiles';
-import { STORAGE_BYTES, bundleBoard, withFlashedSize } from './check-bundle.js';
+import { STORAGE_FILE_HEADER, withFlashedSize } from './check-bundle.js';
 import { ensureBundle, describeBuild } from './bundle-cache';
 import { UsageError, formatHelp, parseOptions, type Command } from './cli';
 
@@ -78,10 +78,9 @@ export function parseFlashArgs(argv: string[]): FlashRequest {
   return { board, port, dryRun: !!o['dry-run'], bundle: appBundle((o.app as string | undefined) ?? DEFAULT_APP, board) };
 }
 
-/** flash Storage bytes of the board a board file is for (the gate's table, tools/check-bundle.js) */
-export function storageBytes(board: string): number | undefined {
-  const b = bundleBoard(board + '.js');
-  return b === undefined ? undefined : (STORAGE_BYTES as Record<string, number>)[b];
+/** flash Storage bytes of the board a board file is for (its budget, boards/board.ts) */
+export function storageBytes(board: string): number {
+  return readBudget(board).storageBytes;
 }
 
 /** how many bytes `code` takes in Storage as espruino-tools writes it (pretokenised) */
@@ -143,13 +142,13 @@ export async function main(argv: string[]): Promise<number> {
   console.log(describeBuild(build));
   const room = storageBytes(req.board);
   const size = await flashedSize(fs.readFileSync(path.join(repoRoot, req.bundle), 'utf8'));
-  // espruino-tools' Storage write adds a 32-byte file header (the gate counts it the same way)
-  if (room !== undefined && size + 32 > room) {
+  // espruino-tools' Storage write adds a file header (the gate counts it the same way)
+  if (size + STORAGE_FILE_HEADER > room) {
     console.error(`flash: ${req.bundle} takes ${size} bytes in Storage (pretokenised) and ${req.board}'s flash Storage holds ${room}: ` +
       `it does not fit, nothing was uploaded. Flash a board with more Storage (npm run check:bundle lists what fits where) or a smaller --app.`);
     return 1;
   }
-  if (room !== undefined) console.log(`${req.bundle}: ${size} bytes pretokenised, ${room} bytes of Storage on ${req.board}`);
+  console.log(`${req.bundle}: ${size} bytes pretokenised, ${room} bytes of Storage on ${req.board}`);
   const args = espruinoArgs(req.board, req.port, req.bundle);
   fs.writeFileSync(path.join(repoRoot, boardJsonPath(req.board)), JSON.stringify(boardJson(req.board), null, 2) + '\n');
   if (req.dryRun) {

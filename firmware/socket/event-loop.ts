@@ -15,6 +15,7 @@ import { kick, report, unread } from './core';
 import type { LayerCore } from './core';
 import { evaluate, post } from './notify';
 import { flushTx, pullMessages, sendFinWhenFlushed } from './seqpacket';
+import { WITH_SEQPACKET } from '../features';
 import { localAbort, settleClosing } from './closing';
 
 /** conditions → notifications, for every socket with an endpoint */
@@ -24,12 +25,12 @@ export function settle(c: LayerCore): void {
     const s = list[ep];
     if (!s) continue;
     if (s.close !== CloseState.Open) {
-      if (s.type === SockType.SOCK_SEQPACKET) flushTx(c, s);
+      if (WITH_SEQPACKET && s.type === SockType.SOCK_SEQPACKET) flushTx(c, s);
       settleClosing(c, s);
       continue;
     }
     if (s.connectPending) connectSettled(c, s);
-    if (s.type === SockType.SOCK_SEQPACKET && s.ep >= 0 && s.abortError === 0) {
+    if (WITH_SEQPACKET && s.type === SockType.SOCK_SEQPACKET && s.ep >= 0 && s.abortError === 0) {
       flushTx(c, s);
       if (s.shutSend) sendFinWhenFlushed(c, s);
       pullMessages(c, s);

@@ -24,6 +24,7 @@ import { recvMessage, sendMessage } from './seqpacket';
 import { closesocket, forceClose, onEnded, reclaimOldest, renewEndpoint, shutdown } from './closing';
 import { getsockopt, ioctlsocket, setsockopt } from './options';
 import { settle, flush as turn } from './event-loop';
+import { WITH_DATAGRAM, WITH_SEQPACKET } from '../features';
 
 export class SocketLayer {
   private c: LayerCore;
@@ -120,7 +121,7 @@ export class SocketLayer {
 
   socket(af: number, type: number, protocol?: number): number {
     if (af !== AddressFamily.AF_INET) return fail(this.c, WSAError.WSAEAFNOSUPPORT);
-    if (type !== SockType.SOCK_STREAM && type !== SockType.SOCK_DGRAM && type !== SockType.SOCK_SEQPACKET) {
+    if (type !== SockType.SOCK_STREAM && !(WITH_DATAGRAM && type === SockType.SOCK_DGRAM) && !(WITH_SEQPACKET && type === SockType.SOCK_SEQPACKET)) {
       return fail(this.c, WSAError.WSAESOCKTNOSUPPORT);
     }
     const p = protocol === undefined ? 0 : protocol;
@@ -135,7 +136,7 @@ export class SocketLayer {
     s.handle = h;
     s.type = type;
     s.ep = ep;
-    if (type === SockType.SOCK_SEQPACKET) s.reader = new MessageReader(this.c.maxMessage);
+    if (WITH_SEQPACKET && type === SockType.SOCK_SEQPACKET) s.reader = new MessageReader(this.c.maxMessage);
     this.c.socks[h] = s;
     this.c.byEp[ep] = s;
     this.c.nextHandle = h + 1;
@@ -210,7 +211,7 @@ export class SocketLayer {
     c.noDelay = s.noDelay;
     c.rcvTimeo = s.rcvTimeo;
     c.sndTimeo = s.sndTimeo;
-    if (c.type === SockType.SOCK_SEQPACKET) c.reader = new MessageReader(this.c.maxMessage);
+    if (WITH_SEQPACKET && c.type === SockType.SOCK_SEQPACKET) c.reader = new MessageReader(this.c.maxMessage);
     // Winsock: the accepted socket has the listening socket's properties, its selection included.
     select(c.book, s.book.mode, s.book.selected);
     c.handler = s.handler;
@@ -276,7 +277,7 @@ export class SocketLayer {
     if (!s) return fail(this.c, WSAError.WSAENOTSOCK);
     const n = checkBuffer(this.c, buf, len, flags);
     if (n < 0) return SOCKET_ERROR;
-    if (s.type === SockType.SOCK_DGRAM) {
+    if (WITH_DATAGRAM && s.type === SockType.SOCK_DGRAM) {
       if (s.dgramPort === 0) return fail(this.c, WSAError.WSAENOTCONN);
       return sendDatagram(this.c, s, buf, n, s.dgramIp, s.dgramPort);
     }
@@ -285,7 +286,7 @@ export class SocketLayer {
     if (s.shutSend) return fail(this.c, WSAError.WSAESHUTDOWN);
     if (s.abortError !== 0) return fail(this.c, s.abortError);
     if (hasEnded(s)) return fail(this.c, WSAError.WSAESHUTDOWN);
-    if (s.type === SockType.SOCK_SEQPACKET) return sendMessage(this.c, s, buf, n);
+    if (WITH_SEQPACKET && s.type === SockType.SOCK_SEQPACKET) return sendMessage(this.c, s, buf, n);
     if (n === 0) return 0;
     const t = this.c.transport;
     let total = 0;
@@ -310,13 +311,13 @@ export class SocketLayer {
     if (!s) return fail(this.c, WSAError.WSAENOTSOCK);
     const n = checkBuffer(this.c, buf, len, flags);
     if (n < 0) return SOCKET_ERROR;
-    if (s.type === SockType.SOCK_DGRAM) return recvDatagram(this.c, s, buf, n, undefined);
+    if (WITH_DATAGRAM && s.type === SockType.SOCK_DGRAM) return recvDatagram(this.c, s, buf, n, undefined);
     reenable(s.book, FdEvent.FD_READ);
     reenable(s.book, FdEvent.FD_OOB);
     kick(this.c);
     if (!hasConnection(s)) return fail(this.c, WSAError.WSAENOTCONN);
     if (s.shutRecv) return fail(this.c, WSAError.WSAESHUTDOWN);
-    if (s.type === SockType.SOCK_SEQPACKET) return recvMessage(this.c, s, buf, n);
+    if (WITH_SEQPACKET && s.type === SockType.SOCK_SEQPACKET) return recvMessage(this.c, s, buf, n);
     const t = this.c.transport;
     for (;;) {
       if (s.abortError !== 0) return fail(this.c, s.abortError);
@@ -337,7 +338,7 @@ export class SocketLayer {
   sendto(sh: number, buf: Uint8Array, len: number | undefined, flags: number | undefined, addr: string, port: number): number {
     const s = get(this.c, sh);
     if (!s) return fail(this.c, WSAError.WSAENOTSOCK);
-    if (s.type !== SockType.SOCK_DGRAM) return this.send(sh, buf, len, flags);
+    if (!WITH_DATAGRAM || s.type !== SockType.SOCK_DGRAM) return this.send(sh, buf, len, flags);
     const n = checkBuffer(this.c, buf, len, flags);
     if (n < 0) return SOCKET_ERROR;
     const ip = parseIPv4(addr);
@@ -350,7 +351,7 @@ export class SocketLayer {
   recvfrom(sh: number, buf: Uint8Array, len?: number, flags?: number, from?: SockAddr): number {
     const s = get(this.c, sh);
     if (!s) return fail(this.c, WSAError.WSAENOTSOCK);
-    if (s.type !== SockType.SOCK_DGRAM) return this.recv(sh, buf, len, flags);
+    if (!WITH_DATAGRAM || s.type !== SockType.SOCK_DGRAM) return this.recv(sh, buf, len, flags);
     const n = checkBuffer(this.c, buf, len, flags);
     if (n < 0) return SOCKET_ERROR;
     if (from !== undefined && !isObject(from)) return fail(this.c, WSAError.WSAEFAULT);
@@ -448,7 +449,7 @@ export class SocketLayer {
     const s = get(this.c, sh);
     if (!s) return fail(this.c, WSAError.WSAENOTSOCK);
     if (!isObject(out)) return fail(this.c, WSAError.WSAEFAULT);
-    if (s.type === SockType.SOCK_DGRAM) {
+    if (WITH_DATAGRAM && s.type === SockType.SOCK_DGRAM) {
       if (s.dgramPort === 0) return fail(this.c, WSAError.WSAENOTCONN);
       out.addr = formatIPv4(s.dgramIp);
       out.port = s.dgramPort;

@@ -3,6 +3,9 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import type { BoardBudget } from '../../boards/board';
+
+export type { BoardBudget };
 
 /** Which SPI port and pins a board file wires the network controller to, as names. */
 export interface BoardWiring {
@@ -35,19 +38,7 @@ export function knownBoards(): string[] {
  * Espruino globals it names (SPIn and pins), each of which is just its own name.
  */
 export function readWiring(name: string): BoardWiring {
-  if (!knownBoards().includes(name)) {
-    throw new Error(`unknown board "${name}"; known boards: ${knownBoards().join(', ')}`);
-  }
-  // loaded on first use: the compiler is large, and listing boards does not need it
-  const ts = createRequire(import.meta.url)('typescript') as typeof import('typescript');
-  const source = fs.readFileSync(path.join(boardsDir, name + '.ts'), 'utf8');
-  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2019 } }).outputText;
-  const stand: Record<string, unknown> = { exports: {} };
-  for (const port of ['A', 'B', 'C', 'D']) for (let i = 0; i < 40; i++) stand[port + i] = { name: port + i };
-  for (let i = 1; i <= 3; i++) stand['SPI' + i] = { name: 'SPI' + i };
-  stand.require = (m: string) => { throw new Error(`boards/${name}.ts imports "${m}" at run time`); };
-  vm.runInNewContext(js, stand, { filename: `boards/${name}.ts` });
-  const b = (stand.exports as { board?: Record<string, any> }).board;
+  const b = boardExports(name).board as Record<string, any> | undefined;
   if (!b) throw new Error(`boards/${name}.ts does not export "board"`);
   const pinName = (p: any): string | undefined => (p && typeof p.name === 'string' ? p.name : undefined);
   return {
@@ -63,4 +54,27 @@ export function readWiring(name: string): BoardWiring {
     int: pinName(b.int),
     rst: pinName(b.rst),
   };
+}
+
+/** The budget a board file exports (boards/board.ts, BoardBudget). */
+export function readBudget(name: string): BoardBudget {
+  const b = boardExports(name).budget as BoardBudget | undefined;
+  if (!b) throw new Error(`boards/${name}.ts does not export "budget"`);
+  return { storageBytes: b.storageBytes, variables: b.variables, runtimeVariables: b.runtimeVariables, appStorageBytes: b.appStorageBytes, unmet: b.unmet };
+}
+
+function boardExports(name: string): Record<string, unknown> {
+  if (!knownBoards().includes(name)) {
+    throw new Error(`unknown board "${name}"; known boards: ${knownBoards().join(', ')}`);
+  }
+  // loaded on first use: the compiler is large, and listing boards does not need it
+  const ts = createRequire(import.meta.url)('typescript') as typeof import('typescript');
+  const source = fs.readFileSync(path.join(boardsDir, name + '.ts'), 'utf8');
+  const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2019 } }).outputText;
+  const stand: Record<string, unknown> = { exports: {} };
+  for (const port of ['A', 'B', 'C', 'D']) for (let i = 0; i < 40; i++) stand[port + i] = { name: port + i };
+  for (let i = 1; i <= 3; i++) stand['SPI' + i] = { name: 'SPI' + i };
+  stand.require = (m: string) => { throw new Error(`boards/${name}.ts imports "${m}" at run time`); };
+  vm.runInNewContext(js, stand, { filename: `boards/${name}.ts` });
+  return stand.exports as Record<string, unknown>;
 }

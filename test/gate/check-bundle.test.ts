@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { minify } from 'terser';
-import { checkSource, regexProblems, Finding, bundleBoard, STORAGE_BYTES } from '../../tools/check-bundle.js';
+import { checkSource, regexProblems, Finding, bundleBoard, checkDir } from '../../tools/check-bundle.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const cli = path.join(root, 'tools/check-bundle.js');
@@ -300,39 +300,61 @@ console.log(total, keys, r, ok, own, fallback, merged, variadic(1, 2));
     it('exits 1 naming file:line:col and rule for an offending bundle', () => {
       fs.writeFileSync(path.join(tmp, 'good.js'), 'var a = 1;\n');
       fs.writeFileSync(path.join(tmp, 'bad.js'), 'var a = 1;\nvar m = new Map();\n');
-      const r = spawnSync(process.execPath, [cli, tmp], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, ['--import', 'tsx', cli, tmp], { encoding: 'utf8' });
       assert.equal(r.status, 1);
       assert.equal(r.stdout, [
         `${path.join(tmp, 'bad.js')}: 30 bytes`,
         `${path.join(tmp, 'good.js')}: 11 bytes`,
-        '2 bundles checked, 1 findings',
+        '2 bundles checked, 1 findings, 0 over their board\'s Storage',
         '',
       ].join('\n'));
       assert.equal(r.stderr, `${path.join(tmp, 'bad.js')}:2:13 missing-global — Map does not exist on Espruino\n`);
     });
 
-    it('says whether each board bundle, pretokenised as flashed, fits its board\'s flash Storage, without failing on it', () => {
+    it('fails a board bundle that, pretokenised as flashed, does not fit its board\'s Storage, and a runtime that leaves the application less than its budget', () => {
       // pretokenised as espruino-tools uploads it: comments and blanks go, `var` becomes one byte, strings stay
-      fs.writeFileSync(path.join(tmp, 'espruino-original.js'), 'var a = "' + 'x'.repeat(20450) + '";\n// gone\n');
+      fs.writeFileSync(path.join(tmp, 'espruino-pico.js'), 'var a = "' + 'x'.repeat(49120) + '";\n// gone\n');
       fs.writeFileSync(path.join(tmp, 'demo-esp32-devkit.js'), 'var a = 1;\n');
-      const r = spawnSync(process.execPath, [cli, tmp], { encoding: 'utf8' });
-      assert.equal(r.status, 0);
+      const r = spawnSync(process.execPath, ['--import', 'tsx', cli, tmp], { encoding: 'utf8' });
+      assert.equal(r.status, 1);
       assert.equal(r.stdout, [
         `${path.join(tmp, 'demo-esp32-devkit.js')}: 11 bytes, 5 pretokenised (esp32-devkit flash Storage 917504 bytes: fits)`,
-        `${path.join(tmp, 'espruino-original.js')}: 20470 bytes, 20456 pretokenised (espruino-original flash Storage 20480 bytes: DOES NOT FIT)`,
-        '2 bundles checked, 0 findings',
+        `${path.join(tmp, 'espruino-pico.js')}: 49140 bytes, 49126 pretokenised (espruino-pico flash Storage 49152 bytes: DOES NOT FIT: 49158 bytes with its Storage header, 49152 bytes of Storage)`,
+        '2 bundles checked, 0 findings, 1 over their board\'s Storage',
         '',
       ].join('\n'));
-      assert.equal(bundleBoard('dist/six-step-espruino-pico.js'), 'espruino-pico');
-      assert.equal(bundleBoard('dist/other.js'), undefined);
-      assert.equal(STORAGE_BYTES['espruino-pico'], 49152);
+      assert.equal(r.stderr, `${path.join(tmp, 'espruino-pico.js')}: DOES NOT FIT: 49158 bytes with its Storage header, 49152 bytes of Storage\n`);
+
+      const budgets = { 'espruino-pico': { storageBytes: 49152, appStorageBytes: 4096 } };
+      const lines: string[] = [];
+      const errors: string[] = [];
+      fs.rmSync(path.join(tmp, 'espruino-pico.js'));
+      fs.writeFileSync(path.join(tmp, 'bring-up-espruino-pico.js'), 'x'.repeat(45100));
+      assert.equal(checkDir(tmp, { log: (l) => lines.push(l), error: (l) => errors.push(l) }, undefined, budgets), 1);
+      assert.deepEqual(errors, [`${path.join(tmp, 'bring-up-espruino-pico.js')}: leaves 4020 bytes for the application, budget 4096`]);
+      assert.equal(bundleBoard('dist/six-step-espruino-pico.js', ['espruino-pico']), 'espruino-pico');
+      assert.equal(bundleBoard('dist/six-step-espruino-pico-enc28j60.js', ['espruino-pico', 'espruino-pico-enc28j60']), 'espruino-pico-enc28j60');
+      assert.equal(bundleBoard('dist/other.js', ['espruino-pico']), undefined);
+    });
+
+    it('prints a board\'s overrun as known while its budget says `unmet`, and fails once the board fits', () => {
+      fs.writeFileSync(path.join(tmp, 'espruino-original.js'), 'x'.repeat(20449));
+      const budgets = { 'espruino-original': { storageBytes: 20480, appStorageBytes: 2048, unmet: 'too big' } };
+      const lines: string[] = [];
+      const errors: string[] = [];
+      assert.equal(checkDir(tmp, { log: (l) => lines.push(l), error: (l) => errors.push(l) }, undefined, budgets), 0);
+      assert.equal(lines[0], `${path.join(tmp, 'espruino-original.js')}: 20449 bytes, 20449 pretokenised (espruino-original flash Storage 20480 bytes: DOES NOT FIT: 20481 bytes with its Storage header, 20480 bytes of Storage; known: too big)`);
+      fs.writeFileSync(path.join(tmp, 'espruino-original.js'), 'x'.repeat(20448));
+      errors.length = 0;
+      assert.equal(checkDir(tmp, { log: () => undefined, error: (l) => errors.push(l) }, undefined, budgets), 1);
+      assert.deepEqual(errors, ['boards/espruino-original.ts: every bundle fits now; remove its budget\'s `unmet`']);
     });
 
     it('exits 1 with a clear message when there are no bundles or no directory', () => {
-      const empty = spawnSync(process.execPath, [cli, tmp], { encoding: 'utf8' });
+      const empty = spawnSync(process.execPath, ['--import', 'tsx', cli, tmp], { encoding: 'utf8' });
       assert.equal(empty.status, 1);
       assert.match(empty.stderr, /no bundles \(\*\.js\) in .*run `npm run build` first/);
-      const missing = spawnSync(process.execPath, [cli, path.join(tmp, 'nope')], { encoding: 'utf8' });
+      const missing = spawnSync(process.execPath, ['--import', 'tsx', cli, path.join(tmp, 'nope')], { encoding: 'utf8' });
       assert.equal(missing.status, 1);
       assert.match(missing.stderr, /does not exist; run `npm run build` first/);
     });
@@ -371,10 +393,14 @@ console.log(total, keys, r, ok, own, fallback, merged, variadic(1, 2));
         assert.deepEqual(checkSource(code, f), []);
         assert.doesNotMatch(code, /__(extends|spreadArray|awaiter|generator|values|read|rest|asyncValues|classPrivateField)/);
       }
-      const r = spawnSync(process.execPath, [cli, out], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, ['--import', 'tsx', cli, out], { encoding: 'utf8' });
       assert.equal(r.stderr, '');
       assert.equal(r.status, 0);
-      assert.match(r.stdout, new RegExp(`^${files.length} bundles checked, 0 findings$`, 'm'));
+      assert.match(r.stdout, new RegExp(`^${files.length} bundles checked, 0 findings, 0 over their board's Storage$`, 'm'));
+      // the runtime of every board within its variable budget on the virtual board, or known not to be
+      for (const f of files.filter((x) => x.startsWith('bring-up-'))) {
+        assert.match(r.stdout, new RegExp(`${f}: \\d+ variables after load, \\d+ after bring-up \\(runtime budget \\d+ of \\d+: (within|OVER; known: .*)\\)`));
+      }
     });
   });
 });
