@@ -40,6 +40,13 @@ describe('npm run flash', () => {
     assert.deepEqual(parseFlashArgs(['--board', 'espruino-wifi', '-p', 'COM3', '--dry-run']), { board: 'espruino-wifi', port: 'COM3', dryRun: true, bundle: 'dist/espruino-wifi.js' });
     assert.deepEqual(parseFlashArgs(['--board', 'espruino-pico', '--port', '/dev/ttyACM0', '--nic', 'w5500', '--app', 'examples/six-step.ts']),
       { board: 'espruino-pico', port: '/dev/ttyACM0', dryRun: false, bundle: 'dist/six-step-espruino-pico.js' });
+    // --nic picks the board file that wires that NIC to the board
+    for (const b of ['espruino-pico', 'espruino-wifi', 'espruino-original', 'esp32-devkit']) {
+      assert.deepEqual(parseFlashArgs(['--board', b, '--port', 'x', '--nic', 'enc28j60']),
+        { board: b + '-enc28j60', port: 'x', dryRun: false, bundle: `dist/${b}-enc28j60.js` });
+    }
+    assert.equal(parseFlashArgs(['--board', 'espruino-pico', '--port', 'x', '--nic', 'enc28j60', '--app', 'examples/six-step.ts']).bundle,
+      'dist/six-step-espruino-pico-enc28j60.js');
   });
 
   it('--help lists every option and exits 0', () => {

@@ -13,7 +13,7 @@ describe('npm run wiring', () => {
       assert.equal(committed, f.text, `${f.file} is stale: run npm run wiring`);
     }
     // no picture left behind for a board that is gone
-    assert.deepEqual(fs.readdirSync(path.join(repoRoot, 'boards/wiring')).sort(), knownBoards().map((b) => b + '.svg'));
+    assert.deepEqual(fs.readdirSync(path.join(repoRoot, 'boards/wiring')).sort(), knownBoards().map((b) => b + '.svg').sort());
   });
 
   it('every pin of every board file appears in its picture and its table, on the row of its signal', () => {
