@@ -26,6 +26,8 @@ export interface RunFigures {
   afterLoad: number;
   /** variables in use after bring-up, the NIC model answering */
   afterBringUp: number;
+  /** bytes of typed arrays (ArrayBuffers) the bundle holds after bring-up */
+  bufferBytes: number;
   /** the board's console and errors of the bring-up run */
   console: string[];
   errors: string[];
@@ -65,9 +67,11 @@ export function runFigures(code: string, boardName: string): RunFigures {
   }
   board.load(code, boardName);
   board.runFor(BRING_UP_MS);
+  const afterBringUp = board.variables();
   return {
     afterLoad,
-    afterBringUp: board.variables(),
+    afterBringUp,
+    bufferBytes: board.typedArrayBytes(),
     console: board.log.console.slice(),
     errors: board.errors.map((e) => `${e.where}: ${e.name}: ${e.message}`),
   };

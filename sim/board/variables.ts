@@ -90,6 +90,8 @@ export class VariableCounter {
   private nextId = 1;
   private stashId: string | undefined;
   private total = 0;
+  /** bytes of the ArrayBuffers the last count reached */
+  bufferBytes = 0;
 
   constructor(private readonly l: CountLayout, private readonly builtins: WeakSet<object>) {}
 
@@ -98,6 +100,7 @@ export class VariableCounter {
     this.seen = new WeakSet();
     this.scopes = new Set();
     this.total = 0;
+    this.bufferBytes = 0;
     try {
       for (const [name, v] of roots) this.property(name, v, false);
       for (const v of values) this.value(v);
@@ -132,6 +135,7 @@ export class VariableCounter {
     }
     if (Object.prototype.toString.call(o) === '[object ArrayBuffer]') {
       this.total += 1 + stringVariables((o as ArrayBuffer).byteLength, this.l);
+      this.bufferBytes += (o as ArrayBuffer).byteLength;
       return;
     }
     if (typeof o === 'function') { this.fn(o as (...a: unknown[]) => unknown); return; }

@@ -214,6 +214,11 @@ export class VirtualBoard {
     return BASE_VARIABLES + TIMER_VARIABLES * (this.timers.size + this.watches.size) + this.counter.count(roots, held);
   }
 
+  /** bytes of typed-array storage (ArrayBuffers) the bundle reached at the last count of its variables */
+  typedArrayBytes(): number {
+    return this.counter.bufferBytes;
+  }
+
   /**
    * Counts the variables in use; more than the board has fails the run as Espruino would: an error naming
    * memory, the MEMORY flag, and every timer and watch stopped.
