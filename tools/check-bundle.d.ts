@@ -11,7 +11,7 @@ export interface Finding {
 export function checkSource(code: string, fileName: string): Finding[];
 export function regexProblems(pattern: string): string[];
 export function formatFinding(f: Finding): string;
-export interface StorageBudget { storageBytes: number; appStorageBytes: number; unmet?: string }
+export interface StorageBudget { storageBytes: number; appStorageBytes: number; unmet?: string; variablesOver?: boolean }
 export function checkDir(dir: string, out: { log: (s: string) => void; error: (s: string) => void },
   flashedSize?: (code: string) => number, budgets?: Record<string, StorageBudget>): number;
 export function bundleBoard(fileName: string, boards: string[]): string | undefined;

@@ -687,7 +687,8 @@ export function withFlashedSize(ready) {
  * @param {string} dir
  * @param {{log: (s: string) => void, error: (s: string) => void}} out
  * @param {(code: string) => number} [flashedSize] bytes the bundle takes in Storage; without it, its size
- * @param {Record<string, {storageBytes: number, appStorageBytes: number, unmet?: string}>} [budgets] per board file
+ * @param {Record<string, {storageBytes: number, appStorageBytes: number, unmet?: string, variablesOver?: boolean}>} [budgets] per
+ *   board file; `variablesOver`: its runtime is over its variable budget (then an `unmet` board does not fit yet either)
  */
 export function checkDir(dir, out, flashedSize, budgets) {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
@@ -715,7 +716,7 @@ export function checkDir(dir, out, flashedSize, budgets) {
       const problem = storageProblem(f, flashed, budget);
       room = `, ${flashed} pretokenised (${board} flash Storage ${budget.storageBytes} bytes: ${problem || 'fits'}${problem && budget.unmet ? '; known: ' + budget.unmet : ''})`;
       if (problem && !budget.unmet) overruns.push(`${file}: ${problem}`);
-      if (budget.unmet) known.set(board, (known.get(board) || false) || !!problem);
+      if (budget.unmet) known.set(board, (known.get(board) || false) || !!problem || !!budget.variablesOver);
     }
     out.log(`${file}: ${size} bytes${room}`);
     findings.push(...checkSource(code, file));
@@ -734,18 +735,23 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const { checkRuntimeVariables } = await import('./board-budget.ts');
   const budgets = {};
   for (const b of knownBoards()) budgets[b] = readBudget(b);
+  // the runtime's variables after load and after bring-up, on the virtual board, within each board's budget
+  const lines = [];
+  const errors = [];
+  for (const b of Object.keys(budgets).sort()) {
+    const file = path.join(dir, RUNTIME_BUNDLE_PREFIX + b + '.js');
+    if (!fs.existsSync(file)) continue;
+    const r = checkRuntimeVariables(fs.readFileSync(file, 'utf8'), b);
+    budgets[b].variablesOver = r.problems.length > 0;
+    const known = r.problems.length > 0 && budgets[b].unmet ? `; known: ${budgets[b].unmet}` : '';
+    lines.push(`${file}: ${r.figures.afterLoad} variables after load, ${r.figures.afterBringUp} after bring-up ` +
+      `(runtime budget ${r.budget.runtimeVariables} of ${r.budget.variables}: ${r.problems.length ? 'OVER' : 'within'}${known})`);
+    if (!budgets[b].unmet) for (const p of r.problems) errors.push(`${file}: ${p}`);
+  }
   withFlashedSize((flashedSize) => {
-    let code = checkDir(dir, { log: (s) => console.log(s), error: (s) => console.error(s) }, flashedSize, budgets);
-    // the runtime's variables after load and after bring-up, on the virtual board, within each board's budget
-    for (const b of Object.keys(budgets).sort()) {
-      const file = path.join(dir, RUNTIME_BUNDLE_PREFIX + b + '.js');
-      if (!fs.existsSync(file)) continue;
-      const r = checkRuntimeVariables(fs.readFileSync(file, 'utf8'), b);
-      const known = r.problems.length > 0 && budgets[b].unmet ? `; known: ${budgets[b].unmet}` : '';
-      console.log(`${file}: ${r.figures.afterLoad} variables after load, ${r.figures.afterBringUp} after bring-up ` +
-        `(runtime budget ${r.budget.runtimeVariables} of ${r.budget.variables}: ${r.problems.length ? 'OVER' : 'within'}${known})`);
-      if (!budgets[b].unmet) for (const p of r.problems) { console.error(`${file}: ${p}`); code = 1; }
-    }
-    process.exitCode = code;
+    const code = checkDir(dir, { log: (s) => console.log(s), error: (s) => console.error(s) }, flashedSize, budgets);
+    for (const l of lines) console.log(l);
+    for (const e of errors) console.error(e);
+    process.exitCode = errors.length > 0 ? 1 : code;
   });
 }

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { knownBoards, readBudget, readWiring, repoRoot } from '../sim/board/wiring';
 import { RUNTIME_BUNDLE_PREFIX, STORAGE_FILE_HEADER, withFlashedSize } from './check-bundle.js';
-import { runFigures } from './board-budget';
+import { connectionCosts, runFigures } from './board-budget';
 import { formatHelp, parseOptions, UsageError, type Command } from './cli';
 
 export const SIZE: Command = {
@@ -37,6 +37,7 @@ function main(argv: string[]): void {
   if (o.help) { console.log(formatHelp(SIZE)); return; }
   withFlashedSize((flashed) => {
     const rows: string[] = [];
+    const perConn: string[] = [];
     for (const b of knownBoards()) {
       const runtimeFile = path.join(repoRoot, 'dist', RUNTIME_BUNDLE_PREFIX + b + '.js');
       const firmwareFile = path.join(repoRoot, 'dist', b + '.js');
@@ -56,14 +57,29 @@ function main(argv: string[]): void {
         `${n(budget.storageBytes - rtBytes)} (kept: ${n(budget.appStorageBytes)}) | ${n(rt.afterLoad)} / ${n(rt.afterBringUp)} | ` +
         `${n(fw.afterLoad)} / ${n(fw.afterBringUp)} | ${n(rt.bufferBytes)} / ${n(fw.bufferBytes)} | ${n(budget.runtimeVariables)} of ${n(budget.variables)} | ` +
         `${budget.unmet ? 'no (known)' : 'yes'} |`);
+      let c;
+      try {
+        c = connectionCosts(firmwareCode, b);
+      } catch (e) {
+        // the board cannot hold the connections (the virtual board's out-of-memory error names what it needed)
+        perConn.push(`| \`${b}\` | ${(e as Error).message.replace(/\|/g, '/')} | | |`);
+        continue;
+      }
+      perConn.push(`| \`${b}\` | ${n(c.idle.variables)} / ${n(c.idle.bytes)} | ${n(c.open.variables)} / ${n(c.open.bytes)} | ` +
+        `${n(c.closing.variables)} / ${n(c.closing.bytes)} |`);
     }
     console.log('| board file | NIC | runtime, bytes as flashed | default firmware, bytes as flashed | Storage | left for the application (budget) | ' +
       'runtime variables after load / bring-up | default firmware variables after load / bring-up | typed-array bytes after bring-up, runtime / firmware | ' +
       'runtime budget of the board\'s variables | budget met |');
     console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
+    console.log('');
+    console.log('| board file (default firmware) | idle device: variables / typed-array bytes | each open connection | each closing connection |');
+    console.log('|---|---|---|---|');
+    for (const r of perConn) console.log(r);
     console.log('bytes as flashed include the Storage file header; variables counted on the virtual board (sim/board/variables.ts); ' +
-      'after bring-up: the NIC model answering, 3 s of board time');
+      'after bring-up: the NIC model answering, 3 s of board time; connections: 2 peers connect to the echo service and stay idle, ' +
+      'then send FIN and go silent, so the device\'s closes wait for the ACK of its FIN in the background');
   });
 }
 
