@@ -333,8 +333,8 @@ export class VirtualBoard {
       return undefined;
     } finally {
       this.pending = undefined;
+      if (this.clock.now() - this.lastCheck >= MEMORY_CHECK_MS) this.checkMemory();
     }
-    if (this.clock.now() - this.lastCheck >= MEMORY_CHECK_MS) this.checkMemory();
   }
 
   private recordError(where: ErrorSource, e: unknown, inCallback: boolean): BoardError {
