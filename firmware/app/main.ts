@@ -5,6 +5,7 @@ import { AddressFamily, FdEvent, SockType } from '../socket/constants';
 import { WSAError } from '../socket/errors';
 import { fdEventName } from '../socket/events';
 import type { CloseResult, SockAddr } from '../socket/types';
+import { networkJs } from '../espruino/networkjs';
 import { StatusBook } from './status';
 import { serveStatus } from './status-http';
 
@@ -15,8 +16,9 @@ const STATUS_PORT = 80;
  * The default application: brings the board's NIC up and runs a TCP echo service (RFC 862) on port 7
  * through the socket layer with WSAAsyncSelect, logging every FD_* event, and closing gracefully
  * on FD_CLOSE once everything received has been echoed. What the layer cannot take at once waits,
- * and reading stops, until FD_WRITE: no byte is dropped. A status page on port 80 (HTTP/1.0, on the socket layer)
- * shows the connections, their state and bytes, and the last teardowns with how each ended.
+ * and reading stops, until FD_WRITE: no byte is dropped. A status page on port 80, served by Espruino's own
+ * `http` module over the NetworkJS adapter, shows the connections, their state and bytes, and the last
+ * teardowns with how each ended.
  */
 export const main: App = function (hal) {
   const net = startNetwork(hal, BENCH_NETWORK);
@@ -102,16 +104,18 @@ export const main: App = function (hal) {
   const page = function (): string {
     return net.nicName + ' on ' + hal.board + ': ' + BENCH_NETWORK.ip + ', up ' + Math.round(hal.clock.now() / 1000) + ' s';
   };
-  const hs = serveStatus(api, STATUS_PORT, book, function () { return book.text(page(), api.openSockets(), api.backgroundCloses()); }, open);
-  if (hs < 0) hal.log('status page failed: error ' + api.WSAGetLastError());
-  else hal.log('status page on port ' + STATUS_PORT);
-  // stopping (E.on('kill'): reset(), load(), save()) closes every connection gracefully: what was handed
-  // to the NIC and then the FIN still go out, whatever happens to this script's timers
+  const driver = networkJs(api, null, { closed: function (s: number, r: CloseResult) { book.closed(s, r); } });
+  serveStatus(driver, api, STATUS_PORT, book, function () { return book.text(page(), api.openSockets(), api.backgroundCloses()); });
+  hal.log('status page on port ' + STATUS_PORT);
+  // stopping (E.on('kill'): reset(), load(), save()) closes every connection gracefully, the echo service's
+  // and the adapter's (before Espruino's own kill reaches the adapter), and waits for their ends within the
+  // board's kill bound; what is left then is ended abortively
   return function () {
     hal.log('stopping: closing ' + open.length + ' connection(s)');
     while (open.length > 0) api.closesocket(open.pop() as number);
     api.closesocket(ls);
-    if (hs >= 0) api.closesocket(hs);
+    driver.closeAll();
+    api.finishCloses(hal.killBoundMs !== undefined ? hal.killBoundMs : 2000);
     net.stop();
   };
 };

@@ -1,79 +1,49 @@
-import { AddressFamily, FdEvent, SockType } from '../socket/constants';
-import { WSAError } from '../socket/errors';
+import type { NetworkJsDriver } from '../espruino/networkjs';
 import type { SocketLayer } from '../socket/layer';
-import type { CloseResult, SockAddr } from '../socket/types';
+import type { SockAddr } from '../socket/types';
 import type { StatusBook } from './status';
 
+interface Req { method: string; url: string }
+interface Res { writeHead(code: number, headers: object): void; end(body: string): void }
+declare function require(name: string): {
+  create(obj: object): object;
+  createServer(fn: (req: Req, res: Res) => void): { listen(port: number): void };
+};
+
 /**
- * The status page over HTTP/1.0, written on the socket layer (WSAAsyncSelect): one GET per connection, the
- * page as text/plain, then a graceful close (the client reads to the FIN). Returns the listening handle, or -1.
- * `open` collects the handles of the connections it serves, for the application's stop.
+ * The status page through Espruino's own `http` module over the NetworkJS adapter: `GET /` gets the page as
+ * text/plain, anything else 404; Espruino's server closes each connection once its answer is out. The adapter
+ * (made with `closed` reporting to `book.closed`) is installed with `require("NetworkJS").create` behind a
+ * layer that enters every connection Espruino accepts in the book (its peer, the bytes each way, the peer's
+ * FIN, or Espruino's error code), so the page lists its own connections as it lists the echo service's.
  */
-export function serveStatus(api: SocketLayer, port: number, book: StatusBook, page: () => string, open: number[]): number {
-  const buf = new Uint8Array(256);
+export function serveStatus(driver: NetworkJsDriver, api: SocketLayer, port: number, book: StatusBook, page: () => string): void {
   const from: SockAddr = { addr: '', port: 0 };
-  // per handle: the request so far (until the blank line), then the answer still to send
-  const req: string[] = [];
-  const out: (Uint8Array | undefined)[] = [];
-  const close = function (s: number): void {
-    const i = open.indexOf(s);
-    if (i >= 0) open.splice(i, 1);
-    out[s] = undefined;
-    req[s] = '';
-    api.closesocket(s, function (r: CloseResult) { book.closed(s, r); });
-  };
-  const flush = function (s: number): void {
-    const o = out[s];
-    if (!o) return;
-    const n = api.send(s, o, o.length, 0);
-    if (n < 0) {
-      if (api.WSAGetLastError() !== WSAError.WSAEWOULDBLOCK) close(s);
-      return;
-    }
-    book.bytes(s, 0, n);
-    out[s] = n < o.length ? o.subarray(n) : undefined;
-    if (!out[s]) close(s);
-  };
-  const answer = function (s: number, status: string, body: string): void {
-    const text = 'HTTP/1.0 ' + status + '\r\nContent-Type: text/plain\r\nContent-Length: ' + body.length +
-      '\r\nConnection: close\r\n\r\n' + body;
-    const b = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) b[i] = text.charCodeAt(i) & 255;
-    out[s] = b;
-    book.state(s, 'answering');
-    flush(s);
-  };
-  const onEvent = function (s: number, ev: number, err: number): void {
-    if (ev === FdEvent.FD_ACCEPT) {
-      const c = api.accept(s, from);
-      if (c < 0) return;
-      open.push(c);
-      req[c] = '';
-      book.opened(c, 'http', from.addr + ':' + from.port);
-      api.WSAAsyncSelect(c, onEvent, FdEvent.FD_READ | FdEvent.FD_WRITE | FdEvent.FD_CLOSE);
-    } else if (ev === FdEvent.FD_READ) {
-      for (;;) {
-        const n = api.recv(s, buf, buf.length, 0);
-        if (n <= 0) return;
-        book.bytes(s, n, 0);
-        if (out[s] || req[s] === undefined) continue;
-        for (let i = 0; i < n; i++) req[s] += String.fromCharCode(buf[i]);
-        const r = req[s];
-        if (r.indexOf('\r\n\r\n') < 0 && r.indexOf('\n\n') < 0) {
-          if (r.length > 2048) answer(s, '431 Request Header Fields Too Large', 'request too large\n');
-          continue;
-        }
-        if (r.indexOf('GET / ') === 0) answer(s, '200 OK', page());
-        else answer(s, '404 Not Found', 'only GET / is served here\n');
-      }
-    } else if (ev === FdEvent.FD_WRITE) {
-      flush(s);
-    } else if (ev === FdEvent.FD_CLOSE) {
-      book.state(s, err ? 'reset (error ' + err + ')' : 'peer FIN');
-      if (!out[s]) close(s);
-    }
-  };
-  const ls = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
-  if (ls < 0 || api.bind(ls, '0.0.0.0', port) < 0 || api.listen(ls, 2) < 0 || api.WSAAsyncSelect(ls, onEvent, FdEvent.FD_ACCEPT) < 0) return -1;
-  return ls;
+  require('NetworkJS').create({
+    'create': driver.create,
+    'close': driver.close,
+    'accept': function (s: number): number {
+      const c = driver.accept(s);
+      if (c >= 0 && api.getpeername(c, from) === 0) book.opened(c, 'http', from.addr + ':' + from.port);
+      return c;
+    },
+    'recv': function (s: number, maxLen: number, type: number): string | number {
+      const r = driver.recv(s, maxLen, type);
+      if (typeof r === 'string') book.bytes(s, r.length, 0);
+      else if (r === -1) book.state(s, 'peer FIN');
+      else if (r < -1) book.state(s, 'error ' + r);
+      return r;
+    },
+    'send': function (s: number, data: string, type: number): number {
+      const n = driver.send(s, data, type);
+      if (n > 0) book.bytes(s, 0, n);
+      return n;
+    },
+  });
+  require('http').createServer(function (req: Req, res: Res) {
+    const ok = req.method === 'GET' && req.url === '/';
+    const body = ok ? page() : 'only GET / is served here\n';
+    res.writeHead(ok ? 200 : 404, { 'Content-Type': 'text/plain', 'Content-Length': body.length });
+    res.end(body);
+  }).listen(port);
 }

@@ -21,7 +21,7 @@ import type { DnsResolver } from '../services/dns';
 import { AddressFamily, FdEvent, OptLevel, SockOpt, SockType } from '../socket/constants';
 import { WSAError } from '../socket/errors';
 import { formatIPv4, parseIPv4 } from '../socket/address';
-import type { SockAddr } from '../socket/types';
+import type { CloseResult, SockAddr } from '../socket/types';
 
 // Espruino's own conversions between binary Strings and bytes (module-local: not in the typings)
 declare const E: { toString(b: Uint8Array): string | undefined; toArrayBuffer(s: string): ArrayBuffer };
@@ -64,6 +64,8 @@ const enum St {
 export interface NetworkJsOptions {
   /** SO_LINGER for Espruino's close: undefined = SO_DONTLINGER (graceful, in the background); 0 = abortive */
   linger?: number;
+  /** how each close ended (closesocket's result), for an application's book-keeping */
+  closed?: (s: number, r: CloseResult) => void;
 }
 
 /** what Espruino's NetworkJS calls, with `this` the object */
@@ -95,6 +97,7 @@ export function netJsError(wsa: number): number {
 /** The NetworkJS object over `api`; `dns` resolves hostnames given to create (null: IP literals only). */
 export function networkJs(api: SocketLayer, dns: DnsResolver | null, options?: NetworkJsOptions): NetworkJsDriver {
   const linger = options && options.linger !== undefined ? options.linger : -1;
+  const closed = options && options.closed;
   const buf = new Uint8Array(NetJs.CHUNK);
   const from: SockAddr = { addr: '', port: 0 };
   // per handle: St, the error to hand out (Espruino's code), and a token that outdates a lookup
@@ -147,7 +150,7 @@ export function networkJs(api: SocketLayer, dns: DnsResolver | null, options?: N
     st[s] = St.NONE;
     tok[s] = 0;
     if (linger >= 0) api.setsockopt(s, OptLevel.SOL_SOCKET, SockOpt.SO_LINGER, { onoff: 1, linger: linger });
-    api.closesocket(s);
+    api.closesocket(s, closed ? function (r: CloseResult) { closed(s, r); } : undefined);
   };
 
   return {

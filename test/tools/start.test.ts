@@ -46,7 +46,7 @@ describe('npm start (tools/start.ts): a virtual device that stays up', () => {
     await ensureBundle('dist/espruino-pico.js');
   });
 
-  it('serves the echo service to two PC peers at once, and Ctrl-C leaves each with a FIN and exits 0 with a summary and a pcap tcpdump reads', async function () {
+  it('serves the echo service to two PC peers at once and the status page through Espruino\'s http, and Ctrl-C leaves each peer with a FIN and exits 0 with a summary and a pcap tcpdump reads', async function () {
     this.timeout(120000);
     const pcapFile = path.join(os.tmpdir(), `start-test-${process.pid}.pcap`);
     const s = start('--pcap', pcapFile);
@@ -62,17 +62,19 @@ describe('npm start (tools/start.ts): a virtual device that stays up', () => {
       // the timeline shows the device's events as they happen
       await s.line(/ device {2}s\d: echoed 27 of 27 bytes$/m, 5000);
       // the status page, with a real HTTP client: both echo connections, their state and bytes
-      const h = await s.line(/^status page \(device 192\.168\.1\.20:80\): curl (http:\/\/127\.0\.0\.20:\d+\/)$/m, 1000);
-      const page = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+      const h = await s.line(/^status page \(device 192\.168\.1\.20:80\): curl (http:\/\/(127\.0\.0\.20):(\d+)\/)$/m, 1000);
+      const get = () => new Promise<{ status: number; head: string; body: string }>((resolve, reject) => {
         http.get(h[1], { localAddress: '127.0.0.10' }, (res) => {
           let body = '';
           res.setEncoding('latin1');
           res.on('data', (d: string) => { body += d; });
-          res.on('end', () => resolve({ status: res.statusCode!, type: String(res.headers['content-type']), body }));
+          res.on('end', () => resolve({ status: res.statusCode!, head: `HTTP/${res.httpVersion} ${res.rawHeaders.join(' ')}`, body }));
         }).on('error', reject);
       });
+      const page = await get();
+      // Espruino's http answers (over the NetworkJS adapter): its status line and its headers
       assert.equal(page.status, 200);
-      assert.equal(page.type, 'text/plain');
+      assert.equal(page.head, `HTTP/1.1 Server Espruino 2v29 Connection close Content-Type text/plain Content-Length ${page.body.length}`);
       const p = page.body.split('\n');
       assert.match(p[0], /^W5500 on espruino-pico: 192\.168\.1\.20, up \d+ s$/);
       assert.equal(p[2], 'sockets: 5 handles open, 0 closing in the background; 3 connections served');
@@ -83,8 +85,35 @@ describe('npm start (tools/start.ts): a virtual device that stays up', () => {
       ]);
       assert.match(p[7], /^ {2}s\d http 192\.168\.1\.10:\d+ ESTABLISHED, \d+ bytes in, 0 out$/);
       assert.deepEqual(p.slice(9), ['last teardowns:', '  none', '']);
-      // the page's connection ends gracefully: the device's FIN after the answer
-      await s.line(/ wire {4}FIN {3}device → PC \(S\d\)$/m, 5000);
+      // anything but GET / is a 404 (Espruino's status line says OK whatever the code); the exact bytes both ways
+      const raw = net.connect({ host: h[2], port: Number(h[3]), localAddress: '127.0.0.10', allowHalfOpen: true });
+      let answer = '';
+      raw.setEncoding('latin1');
+      raw.on('data', (d: string) => { answer += d; });
+      raw.on('connect', () => raw.write('GET /nope HTTP/1.0\r\n\r\n'));
+      await new Promise<void>((resolve, reject) => { raw.on('end', () => { raw.end(); resolve(); }); raw.on('error', reject); });
+      assert.equal(answer, 'HTTP/1.1 404 OK\r\nServer: Espruino 2v29\r\nConnection: close\r\nContent-Type: text/plain\r\n' +
+        'Content-Length: 26\r\n\r\nonly GET / is served here\n');
+      // once both have ended, the page lists their teardowns: graceful, and the bytes each way
+      const rawPeer = '192.168.1.10:' + raw.localPort;
+      let fetches = 1;
+      let later = await get();
+      while (!later.body.includes(`  http ${rawPeer}: `) || later.body.split('\n').filter((l) => l.startsWith('  http ')).length < 2) {
+        assert.ok(fetches < 40, later.body);
+        await new Promise((r) => setTimeout(r, 50));
+        later = await get();
+        fetches++;
+      }
+      const served = 2 + 1 + 1 + fetches; // the echo peers, the first page, the 404, the page's later fetches
+      const q = later.body.split('\n');
+      assert.equal(q[2], `sockets: 5 handles open, 0 closing in the background; ${served} connections served`);
+      assert.match(q[7], /^ {2}s\d+ http 192\.168\.1\.10:\d+ ESTABLISHED, \d+ bytes in, 0 out$/);
+      assert.equal(q[9], 'last teardowns:');
+      const ended = q.slice(10, -1);
+      assert.ok(ended.includes(`  http ${rawPeer}: graceful, 0 bytes unsent; 22 bytes in, ${answer.length} out`), later.body);
+      assert.ok(ended.every((l) => /^ {2}http 192\.168\.1\.10:\d+: graceful, 0 bytes unsent; \d+ bytes in, \d+ out$/.test(l)), later.body);
+      // every HTTP connection ends gracefully before the stop: the device's FIN after each answer
+      await until('the device\'s FIN on every HTTP connection', () => s.out.split('\n').filter((l) => / wire {4}FIN {3}device → PC \(S\d\)$/.test(l)).length === served - 2, 5000);
       s.proc.kill('SIGINT');
       assert.equal(await s.exited, 0, s.out + s.err);
       await until('both peers closed', () => a.life.events.includes('closed') && b.life.events.includes('closed'), 5000);
@@ -98,9 +127,9 @@ describe('npm start (tools/start.ts): a virtual device that stays up', () => {
       const stopping = at(/ device {2}stopping: closing 2 connection\(s\)$/);
       const fins = tl.filter((l) => / wire {4}FIN {3}device → PC \(S\d\)$/.test(l));
       assert.ok(ctrlC > 0 && stopping > ctrlC, s.out);
-      assert.equal(fins.length, 3, s.out);
+      assert.equal(fins.length, served, s.out);
       assert.equal(tl.filter((l, i) => i > stopping && / wire {4}FIN {3}device → PC \(S\d\)$/.test(l)).length, 2, s.out);
-      assert.match(s.out, /^summary:\n {2}up \d+\.\d s; 3 connection\(s\); \d+ bytes in, \d+ bytes out; 6 FIN\(s\), 0 RST\(s\) on the wire$/m);
+      assert.match(s.out, new RegExp(`^summary:\\n {2}up \\d+\\.\\d s; ${served} connection\\(s\\); \\d+ bytes in, \\d+ bytes out; ${2 * served} FIN\\(s\\), 0 RST\\(s\\) on the wire$`, 'm'));
       assert.equal(tl.filter((l) => /^ {2}S\d PC 192\.168\.1\.10:\d+ → device 192\.168\.1\.20:7: (11 in, 11 out|27 in, 27 out); FIN both ways, device first$/.test(l)).length, 2, s.out);
       assert.equal(s.err, '');
       // the wire as tcpdump reads it back: per connection the PC's SYN, the echo both ways, the device's FIN first
@@ -112,10 +141,10 @@ describe('npm start (tools/start.ts): a virtual device that stays up', () => {
       for (const len of ['11', '27']) {
         assert.ok(flags.includes(`PC P. ${len}`) && flags.includes(`device P. ${len}`), `the ${len}-byte echo both ways:\n${flags.join('\n')}`);
       }
-      assert.equal(flags.filter((f) => f === 'PC S 0').length, 3, flags.join('\n'));
-      assert.equal(flags.filter((f) => f === 'device S. 0').length, 3, flags.join('\n'));
-      assert.equal(flags.filter((f) => f === 'device F. 0').length, 3, flags.join('\n'));
-      assert.equal(flags.filter((f) => f === 'PC F. 0').length, 3, flags.join('\n'));
+      assert.equal(flags.filter((f) => f === 'PC S 0').length, served, flags.join('\n'));
+      assert.equal(flags.filter((f) => f === 'device S. 0').length, served, flags.join('\n'));
+      assert.equal(flags.filter((f) => f === 'device F. 0').length, served, flags.join('\n'));
+      assert.equal(flags.filter((f) => f === 'PC F. 0').length, served, flags.join('\n'));
     } finally {
       if (s.proc.exitCode === null) s.proc.kill('SIGKILL');
       fs.rmSync(pcapFile, { force: true });
