@@ -4,6 +4,8 @@
  * model's network side is the Linux kernel on loopback, so `nc` from another terminal reaches the device at the
  * printed address. The terminal shows a live timeline (the device's FD_* events, the chip's commands, SYN/FIN/RST
  * and which side sent them); Ctrl-C closes every connection gracefully (the PCs see FIN), prints a summary, exits 0.
+ * With --six-step the device runs the built-in six-step client (examples/six-step.ts) instead, against a PC peer
+ * this tool serves on loopback, and the terminal shows the seed's six-step table as it happens.
  * Builds only the bundle it runs, and only when its sources changed.
  */
 import path from 'node:path';
@@ -15,6 +17,8 @@ import { VirtualDevice } from './start-device';
 import { Timeline, WireLog, type TraceRecord } from './start-timeline';
 import { WirePcap } from './start-pcap';
 import { PcapWriter } from '../sim/net/pcap';
+import { startSixStepServer } from './six-step-server';
+import { SixStepTable } from './start-six-step';
 
 export const START: Command = {
   usage: 'npm start --',
@@ -24,12 +28,18 @@ export const START: Command = {
     { name: 'echo-port', value: 'N', type: 'int', help: 'host port of the echo service (device port 7); default: the OS picks one' },
     { name: 'http-port', value: 'N', type: 'int', help: 'host port of the status page (device port 80); default: the OS picks one' },
     { name: 'pcap', value: 'FILE', help: 'write what went on the wire to FILE (pcap; the W5500\'s segments, synthesised from the model)' },
-    { name: 'quiet', help: 'no timeline: only the addresses, the errors and the summary' },
+    { name: 'six-step', help: 'run the built-in six-step client (examples/six-step.ts) against a PC peer served here, and show the seed\'s six-step table as it happens' },
+    { name: 'quiet', help: 'no timeline: only the addresses, the errors, the six-step table and the summary' },
   ],
 };
 
 const ECHO_PORT = 7;
 const STATUS_PORT = 80;
+/** the PC as the device sees it (192.168.1.10) is this address on loopback */
+const PC_HOST = '127.0.0.10';
+const PC_DEVICE_VIEW = '192.168.1.10';
+/** how long the six-step client may take before the run says it did not finish */
+const SIX_STEP_MS = 20000;
 
 async function main(): Promise<number> {
   const t0 = performance.now();
@@ -37,7 +47,8 @@ async function main(): Promise<number> {
   const boardName = (o.board as string | undefined) ?? 'espruino-pico';
   const wiring = readWiring(boardName);
   const quiet = !!o.quiet;
-  const bundle = `dist/${boardName}.js`;
+  const sixStep = !!o['six-step'];
+  const bundle = sixStep ? `dist/six-step-${boardName}.js` : `dist/${boardName}.js`;
   let build;
   try {
     build = await ensureBundle(bundle);
@@ -60,6 +71,25 @@ async function main(): Promise<number> {
     }
   }
   const timeline = new Timeline((line) => { if (!quiet) console.log(line); }, origin);
+  // the table's rows go into the timeline, between the lines they sum up; without a timeline, straight out
+  const table = sixStep ? new SixStepTable((line, ms) => { if (quiet) console.log(line); else timeline.add(ms, line); }) : undefined;
+  let peerPort = 0;
+  if (table) {
+    try {
+      const peer = await startSixStepServer({
+        host: PC_HOST, port: 0, responseBytes: 200, sessions: 1,
+        log: (line) => {
+          const ms = performance.now() - origin;
+          timeline.add(ms, 'PC      ' + line);
+          table.line(line, ms);
+        },
+      });
+      peerPort = peer.port;
+    } catch (e) {
+      console.error(`start: the six-step PC peer cannot listen on ${PC_HOST}: ${(e as Error).message}`);
+      return 1;
+    }
+  }
   const hostPorts: Record<string, number> = {
     [ECHO_PORT]: (o['echo-port'] as number | undefined) ?? 0,
     [STATUS_PORT]: (o['http-port'] as number | undefined) ?? 0,
@@ -68,7 +98,10 @@ async function main(): Promise<number> {
   try {
     dev = await VirtualDevice.start({
       boardName, bundle, hostPorts, origin, trace: pcap ? ['cmd', 'net', 'link', 'reset', 'payload'] : ['cmd', 'net', 'link', 'reset'],
-      onConsole: (line, ms) => timeline.add(ms, 'device  ' + line),
+      onConsole: (line, ms) => {
+        timeline.add(ms, 'device  ' + line);
+        if (table) table.line(line, ms);
+      },
       onTrace: (rec: TraceRecord, ms) => {
         for (const l of wire.record(rec)) timeline.add(ms, l);
         if (pcap) pcap.record(rec, ms);
@@ -81,39 +114,22 @@ async function main(): Promise<number> {
   }
   console.log(`virtual ${dev.board.profile.title} (${boardName}): W5500 model on ${wiring.spi}, CS ${wiring.cs}` +
     (wiring.int ? `, INT ${wiring.int}` : '') + (wiring.rst ? `, RST ${wiring.rst}` : '') + '; its network is this machine\'s loopback');
+  if (table) {
+    console.log(`six-step: the device (192.168.1.20) connects to the PC peer ${PC_DEVICE_VIEW}:${peerPort} (${PC_HOST}:${peerPort} here)`);
+    dev.run(`var SIX_STEP_PEER = "${PC_DEVICE_VIEW}:${peerPort}";`, 'settings.js');
+  }
   const err = dev.load();
   if (err) {
     console.error(`start: ${bundle} failed to start: ${err}`);
     await dev.stop();
     return 1;
   }
-  // the firmware opens its services during start-up; wait for them to be on the wire
-  const deadline = performance.now() + 5000;
-  let echo = dev.bound().find((b) => b.proto === 'tcp' && b.chipPort === ECHO_PORT);
-  while (!echo && performance.now() < deadline && dev.board.errors.length === 0) {
-    await new Promise((r) => setTimeout(r, 10));
-    echo = dev.bound().find((b) => b.proto === 'tcp' && b.chipPort === ECHO_PORT);
-  }
-  if (!echo) {
-    console.error(`start: the firmware did not open its echo service on port ${ECHO_PORT} within 5 s` +
-      (dev.board.errors.length ? ` (${dev.board.errors[0].name}: ${dev.board.errors[0].message})` : '') +
-      '; its console is above');
+  const say = (line: string) => { if (quiet) console.log(line); else timeline.add(dev.now(), 'tool    ' + line); };
+  const stopped = table ? await sixStepRun(dev, table, t0, say) : await serve(dev, t0);
+  if (stopped === undefined) {
     await dev.stop();
     return 1;
   }
-  console.log(`echo service (device 192.168.1.20:${ECHO_PORT}): nc ${echo.address} ${echo.port}`);
-  let status = dev.bound().find((b) => b.proto === 'tcp' && b.chipPort === STATUS_PORT);
-  for (let i = 0; i < 100 && !status; i++) {
-    await new Promise((r) => setTimeout(r, 10));
-    status = dev.bound().find((b) => b.proto === 'tcp' && b.chipPort === STATUS_PORT);
-  }
-  if (status) console.log(`status page (device 192.168.1.20:${STATUS_PORT}): curl http://${status.address}:${status.port}/`);
-  console.log(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s; Ctrl-C stops the device`);
-
-  const stopped = await new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('Ctrl-C'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
   timeline.add(dev.now(), `tool    ${stopped}: the device closes every connection`);
   dev.kill();
   // what the firmware handed the chip goes out now: wait for every connection's FIN (or its end) on the wire
@@ -147,7 +163,59 @@ async function main(): Promise<number> {
     console.log(`  ${unclosed.length} connection(s) did not get the device's FIN in 2 s`);
     return 1;
   }
+  if (table && !table.ok) {
+    console.log(table.finished ? '  the six-step run was not the seed\'s sequence (the table says how)' : '  the six-step run did not finish');
+    return 1;
+  }
   return 0;
+}
+
+function untilStopped(): Promise<string> {
+  return new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('Ctrl-C'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}
+
+/** the default firmware: waits for its services and prints where they are, then for Ctrl-C; undefined when they did not come up */
+async function serve(dev: VirtualDevice, t0: number): Promise<string | undefined> {
+  // the firmware opens its services during start-up; wait for them to be on the wire
+  const deadline = performance.now() + 5000;
+  let echo = dev.bound().find((b) => b.proto === 'tcp' && b.chipPort === ECHO_PORT);
+  while (!echo && performance.now() < deadline && dev.board.errors.length === 0) {
+    await new Promise((r) => setTimeout(r, 10));
+    echo = dev.bound().find((b) => b.proto === 'tcp' && b.chipPort === ECHO_PORT);
+  }
+  if (!echo) {
+    console.error(`start: the firmware did not open its echo service on port ${ECHO_PORT} within 5 s` +
+      (dev.board.errors.length ? ` (${dev.board.errors[0].name}: ${dev.board.errors[0].message})` : '') +
+      '; its console is above');
+    return undefined;
+  }
+  console.log(`echo service (device 192.168.1.20:${ECHO_PORT}): nc ${echo.address} ${echo.port}`);
+  let status = dev.bound().find((b) => b.proto === 'tcp' && b.chipPort === STATUS_PORT);
+  for (let i = 0; i < 100 && !status; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    status = dev.bound().find((b) => b.proto === 'tcp' && b.chipPort === STATUS_PORT);
+  }
+  if (status) console.log(`status page (device 192.168.1.20:${STATUS_PORT}): curl http://${status.address}:${status.port}/`);
+  console.log(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s; Ctrl-C stops the device`);
+  return untilStopped();
+}
+
+/** the six-step client: its table prints as it happens, then the device stays up until Ctrl-C */
+async function sixStepRun(dev: VirtualDevice, table: SixStepTable, t0: number, say: (line: string) => void): Promise<string> {
+  console.log(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s; Ctrl-C stops the device`);
+  let stop: string | undefined;
+  const stopped = untilStopped().then((why) => { stop = why; return why; });
+  const giveUp = performance.now() + SIX_STEP_MS;
+  while (!stop && !table.finished && dev.board.errors.length === 0 && performance.now() < giveUp) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  if (dev.board.errors.length) console.error(`start: the six-step client failed: ${dev.board.errors[0].name}: ${dev.board.errors[0].message}`);
+  else if (!table.finished && !stop) console.error(`start: the six-step run did not finish within ${SIX_STEP_MS / 1000} s; its timeline is above`);
+  else if (table.finished) say('six-step done; Ctrl-C stops the device');
+  return stopped;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

@@ -151,13 +151,40 @@ describe('npm start (tools/start.ts): a virtual device that stays up', () => {
     }
   });
 
+  it('--six-step: the built-in six-step client against the PC peer it serves, the seed\'s table row by row, Ctrl-C exits 0', async function () {
+    this.timeout(120000);
+    await ensureBundle('dist/six-step-espruino-pico.js');
+    const s = start('--six-step', '--quiet');
+    try {
+      await s.line(/^six-step: every step in the seed's order \(docs\/socket-semantics\.md §7\), every error code 0$/m, 60000);
+      await s.line(/^six-step done; Ctrl-C stops the device$/m, 5000);
+      const rows = s.out.split('\n').filter((l) => l.startsWith('six-step | ')).map((l) => l.replace(/ \(\d+\.\d{3} s\)/, ''));
+      assert.equal(rows[0], 'six-step | step | client | server');
+      const steps = rows.slice(1).map((r) => r.split(' | ')[1].trim());
+      const client = steps.filter((x) => ['1', "5'", '5', '6'].includes(x));
+      const server = steps.filter((x) => ['2', '3', '4', "4'"].includes(x));
+      assert.deepEqual(client, ['1', "5'", '5', '6']);
+      assert.deepEqual(server, ['2', '3', '4', "4'"]);
+      assert.ok(steps.indexOf('1') < steps.indexOf('2') && steps.indexOf('3') < steps.indexOf("5'") && steps.indexOf('4') < steps.indexOf('5'), steps.join(' '));
+      assert.ok(rows.includes("six-step | 5    | gets FD_CLOSE (error 0) after the last byte was read | "), rows.join('\n'));
+      assert.ok(rows.includes("six-step | 2    |  | gets FD_CLOSE: all client data has been received"), rows.join('\n'));
+      s.proc.kill('SIGINT');
+      assert.equal(await s.exited, 0, s.out + s.err);
+      assert.match(s.out, /^ {2}up \d+\.\d s; 1 connection\(s\); 200 bytes in, 64 bytes out; 2 FIN\(s\), 0 RST\(s\) on the wire$/m);
+      assert.match(s.out, /^ {2}S0 device 192\.168\.1\.20:\d+ → PC 192\.168\.1\.10:\d+: 200 in, 64 out; FIN both ways, device first$/m);
+      assert.equal(s.err, '');
+    } finally {
+      if (s.proc.exitCode === null) s.proc.kill('SIGKILL');
+    }
+  });
+
   it('--help lists the options and exits 0; a bad option is exit 2 with a one-line reason', function () {
     this.timeout(60000);
     const run = (...a: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/start.ts', ...a], { cwd: repoRoot, encoding: 'utf8' });
     const h = run('--help');
     assert.equal(h.status, 0);
     assert.match(h.stdout, /^usage: npm start -- \[options\]$/m);
-    for (const o of ['--board NAME', '--echo-port N', '--pcap FILE', '--quiet', '--help']) assert.ok(h.stdout.includes(o), o + ' missing from:\n' + h.stdout);
+    for (const o of ['--board NAME', '--echo-port N', '--pcap FILE', '--six-step', '--quiet', '--help']) assert.ok(h.stdout.includes(o), o + ' missing from:\n' + h.stdout);
     const bad = run('--bored', 'x');
     assert.equal(bad.status, 2);
     assert.equal(bad.stderr, 'start: unknown option "--bored" (npm start -- --help lists the options)\n');
