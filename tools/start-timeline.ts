@@ -26,6 +26,8 @@ export interface TraceRecord {
 /** one TCP connection as the wire saw it */
 export interface Connection {
   sn: number;
+  /** how the timeline names it: the W5500's socket (S0) or the connection's number on a frame-level wire (C1) */
+  tag: string;
   /** the PC's end, ip:port */
   peer: string;
   /** the device's end, ip:port */
@@ -53,7 +55,16 @@ export function srName(sr: number | undefined): string {
   return sr === undefined ? '?' : SR_NAMES[sr] ?? '0x' + sr.toString(16);
 }
 
-export class WireLog {
+/** what the summary of `npm start` reads of the wire, whichever path saw it */
+export interface WireView {
+  /** every connection seen, oldest first */
+  readonly connections: Connection[];
+  /** connections still open on the wire */
+  open(): Connection[];
+  totals(): { connections: number; fins: number; rsts: number; bytesIn: number; bytesOut: number };
+}
+
+export class WireLog implements WireView {
   /** every connection seen, oldest first */
   readonly connections: Connection[] = [];
   private live: (Connection | undefined)[] = [];
@@ -121,7 +132,7 @@ export class WireLog {
   }
 
   private begin(sn: number, peer: string, device: string, openedBy: 'PC' | 'device'): Connection {
-    const conn: Connection = { sn, peer, device, openedBy, bytesIn: 0, bytesOut: 0, fins: [] };
+    const conn: Connection = { sn, tag: `S${sn}`, peer, device, openedBy, bytesIn: 0, bytesOut: 0, fins: [] };
     this.connections.push(conn);
     this.live[sn] = conn;
     return conn;

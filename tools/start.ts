@@ -1,20 +1,24 @@
 /**
  * `npm start`: a virtual device that stays up until Ctrl-C. The default firmware (dist/<board>.js: the echo
- * service on port 7) runs on the virtual board with the W5500 model behind its SPI, INT and RST pins; the
- * model's network side is the Linux kernel on loopback, so `nc` from another terminal reaches the device at the
- * printed address. The terminal shows a live timeline (the device's FD_* events, the chip's commands, SYN/FIN/RST
- * and which side sent them); Ctrl-C closes every connection gracefully (the PCs see FIN), prints a summary, exits 0.
+ * service on port 7 and a status page on port 80) runs on the virtual board with its NIC's model behind its SPI, INT
+ * and RST pins. The W5500 model's network side is the Linux kernel on loopback, so `nc` and `curl` from another
+ * terminal reach the device at the printed address; with --nic enc28j60 or w5500-macraw the model is on a TAP wire
+ * into a namespace made for the run (as root), where `ip netns exec` runs them. The terminal shows a live timeline
+ * (the device's FD_* events, the chip's commands or the real frames, SYN/FIN/RST and which side sent them); Ctrl-C
+ * closes every connection gracefully (the PCs see FIN), prints a summary, exits 0.
  * With --six-step the device runs the built-in six-step client (examples/six-step.ts) instead, against a PC peer
  * this tool serves on loopback, and the terminal shows the seed's six-step table as it happens.
  * Builds only the bundle it runs, and only when its sources changed.
  */
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { knownBoards, readWiring } from '../sim/board/wiring';
 import { ensureBundle, describeBuild } from './bundle-cache';
 import { optionsOrExit, type Command } from './cli';
-import { VirtualDevice } from './start-device';
-import { Timeline, WireLog, type TraceRecord } from './start-timeline';
+import { TAP_PC_ADDRESS, VirtualDevice } from './start-device';
+import { Timeline, WireLog, type TraceRecord, type WireView } from './start-timeline';
+import { FrameLog } from './start-frames';
 import { WirePcap } from './start-pcap';
 import { PcapWriter } from '../sim/net/pcap';
 import { startSixStepServer } from './six-step-server';
@@ -22,12 +26,13 @@ import { SixStepTable } from './start-six-step';
 
 export const START: Command = {
   usage: 'npm start --',
-  about: 'Runs the default firmware on a virtual board with the W5500 model until Ctrl-C, serving on loopback ports it prints.',
+  about: 'Runs the default firmware on a virtual board with its NIC\'s model until Ctrl-C, serving on the addresses it prints.',
   options: [
     { name: 'board', value: 'NAME', help: 'the board file to run (default espruino-pico)', choices: knownBoards() },
+    { name: 'nic', value: 'NIC', help: 'the board\'s wiring with this NIC instead (boards/<board>-<nic>.ts); the MAC-only ones run on a TAP wire into a namespace, as root', choices: ['w5500', 'enc28j60', 'w5500-macraw'] },
     { name: 'echo-port', value: 'N', type: 'int', help: 'host port of the echo service (device port 7); default: the OS picks one' },
     { name: 'http-port', value: 'N', type: 'int', help: 'host port of the status page (device port 80); default: the OS picks one' },
-    { name: 'pcap', value: 'FILE', help: 'write what went on the wire to FILE (pcap; the W5500\'s segments, synthesised from the model)' },
+    { name: 'pcap', value: 'FILE', help: 'write what went on the wire to FILE (pcap: the real frames on the TAP paths; the W5500\'s segments, synthesised from its model)' },
     { name: 'six-step', help: 'run the built-in six-step client (examples/six-step.ts) against a PC peer served here, and show the seed\'s six-step table as it happens' },
     { name: 'quiet', help: 'no timeline: only the addresses, the errors, the six-step table and the summary' },
   ],
@@ -35,17 +40,33 @@ export const START: Command = {
 
 const ECHO_PORT = 7;
 const STATUS_PORT = 80;
-/** the PC as the device sees it (192.168.1.10) is this address on loopback */
+/** the PC as the device sees it (192.168.1.10) is this address on loopback (W5500) */
 const PC_HOST = '127.0.0.10';
-const PC_DEVICE_VIEW = '192.168.1.10';
+const PC_DEVICE_VIEW = TAP_PC_ADDRESS;
+const DEVICE_IP = '192.168.1.20';
 /** how long the six-step client may take before the run says it did not finish */
 const SIX_STEP_MS = 20000;
+
+/** the board file for a board and a NIC: the board's own when it carries that NIC, else boards/<board>-<nic>.ts */
+export function boardFile(board: string, nic: string | undefined): { ok: true; name: string } | { ok: false; error: string } {
+  if (nic === undefined || readWiring(board).nic === nic) return { ok: true, name: board };
+  const name = `${board}-${nic}`;
+  if (knownBoards().includes(name)) return { ok: true, name };
+  return { ok: false, error: `no board file wires ${board} with a${/^[aeiou]/.test(nic) ? 'n' : ''} ${nic} (boards/${name}.ts); the boards: ${knownBoards().join(', ')}` };
+}
 
 async function main(): Promise<number> {
   const t0 = performance.now();
   const o = optionsOrExit(START, process.argv.slice(2), 'start');
-  const boardName = (o.board as string | undefined) ?? 'espruino-pico';
+  const picked = boardFile((o.board as string | undefined) ?? 'espruino-pico', o.nic as string | undefined);
+  if (!picked.ok) {
+    console.error('start: ' + picked.error);
+    return 2;
+  }
+  const boardName = picked.name;
   const wiring = readWiring(boardName);
+  /** the MAC-only paths: the real frames on a TAP wire */
+  const tapPath = wiring.nic !== 'w5500';
   const quiet = !!o.quiet;
   const sixStep = !!o['six-step'];
   const bundle = sixStep ? `dist/six-step-${boardName}.js` : `dist/${boardName}.js`;
@@ -60,9 +81,12 @@ async function main(): Promise<number> {
   console.log(describeBuild(build));
 
   const origin = performance.now();
-  const wire = new WireLog();
+  const timeline = new Timeline((line) => { if (!quiet) console.log(line); }, origin);
+  const traceLog = new WireLog();
+  const frameLog = new FrameLog(DEVICE_IP);
+  const wire: WireView = tapPath ? frameLog : traceLog;
   let pcap: WirePcap | undefined;
-  if (o.pcap !== undefined) {
+  if (o.pcap !== undefined && !tapPath) {
     try {
       pcap = new WirePcap(new PcapWriter(o.pcap as string, Date.now()));
     } catch (e) {
@@ -70,26 +94,13 @@ async function main(): Promise<number> {
       return 1;
     }
   }
-  const timeline = new Timeline((line) => { if (!quiet) console.log(line); }, origin);
   // the table's rows go into the timeline, between the lines they sum up; without a timeline, straight out
   const table = sixStep ? new SixStepTable((line, ms) => { if (quiet) console.log(line); else timeline.add(ms, line); }) : undefined;
-  let peerPort = 0;
-  if (table) {
-    try {
-      const peer = await startSixStepServer({
-        host: PC_HOST, port: 0, responseBytes: 200, sessions: 1,
-        log: (line) => {
-          const ms = performance.now() - origin;
-          timeline.add(ms, 'PC      ' + line);
-          table.line(line, ms);
-        },
-      });
-      peerPort = peer.port;
-    } catch (e) {
-      console.error(`start: the six-step PC peer cannot listen on ${PC_HOST}: ${(e as Error).message}`);
-      return 1;
-    }
-  }
+  const peerLine = (line: string) => {
+    const ms = performance.now() - origin;
+    timeline.add(ms, 'PC      ' + line);
+    table!.line(line, ms);
+  };
   const hostPorts: Record<string, number> = {
     [ECHO_PORT]: (o['echo-port'] as number | undefined) ?? 0,
     [STATUS_PORT]: (o['http-port'] as number | undefined) ?? 0,
@@ -98,25 +109,37 @@ async function main(): Promise<number> {
   try {
     dev = await VirtualDevice.start({
       boardName, bundle, hostPorts, origin, trace: pcap ? ['cmd', 'net', 'link', 'reset', 'payload'] : ['cmd', 'net', 'link', 'reset'],
+      pcapPath: tapPath ? o.pcap as string | undefined : undefined,
       onConsole: (line, ms) => {
         timeline.add(ms, 'device  ' + line);
         if (table) table.line(line, ms);
       },
       onTrace: (rec: TraceRecord, ms) => {
-        for (const l of wire.record(rec)) timeline.add(ms, l);
+        for (const l of traceLog.record(rec)) timeline.add(ms, l);
         if (pcap) pcap.record(rec, ms);
       },
-      onChipError: (m) => console.error('start: W5500 model: ' + m),
+      onFrame: (frame, ms) => { for (const l of frameLog.record(frame)) timeline.add(ms, l); },
+      onChipError: (m) => console.error('start: chip model: ' + m),
     });
   } catch (e) {
     console.error(`start: ${(e as Error).message}`);
     return 1;
   }
-  console.log(`virtual ${dev.board.profile.title} (${boardName}): W5500 model on ${wiring.spi}, CS ${wiring.cs}` +
-    (wiring.int ? `, INT ${wiring.int}` : '') + (wiring.rst ? `, RST ${wiring.rst}` : '') + '; its network is this machine\'s loopback');
+  const ns = dev.namespace();
+  console.log(`virtual ${dev.board.profile.title} (${boardName}): ${chipName(wiring.nic)} model on ${wiring.spi}, CS ${wiring.cs}` +
+    (wiring.int ? `, INT ${wiring.int}` : '') + (wiring.rst ? `, RST ${wiring.rst}` : '') +
+    (ns ? `; its network is a TAP wire into namespace ${ns}, where the kernel is the PC (${TAP_PC_ADDRESS})` : '; its network is this machine\'s loopback'));
   if (table) {
-    console.log(`six-step: the device (192.168.1.20) connects to the PC peer ${PC_DEVICE_VIEW}:${peerPort} (${PC_HOST}:${peerPort} here)`);
-    dev.run(`var SIX_STEP_PEER = "${PC_DEVICE_VIEW}:${peerPort}";`, 'settings.js');
+    let port: number;
+    try {
+      port = ns ? await sixStepPeerIn(ns, peerLine) : (await startSixStepServer({ host: PC_HOST, port: 0, responseBytes: 200, sessions: 1, log: peerLine })).port;
+    } catch (e) {
+      console.error(`start: the six-step PC peer cannot listen: ${(e as Error).message}`);
+      await dev.stop();
+      return 1;
+    }
+    console.log(`six-step: the device (${DEVICE_IP}) connects to the PC peer ${PC_DEVICE_VIEW}:${port}` + (ns ? ` (in namespace ${ns})` : ` (${PC_HOST}:${port} here)`));
+    dev.run(`var SIX_STEP_PEER = "${PC_DEVICE_VIEW}:${port}";`, 'settings.js');
   }
   const err = dev.load();
   if (err) {
@@ -147,16 +170,17 @@ async function main(): Promise<number> {
   const left = wire.open();
   await dev.stop();
   timeline.close();
-  if (pcap) {
-    pcap.close();
-    console.log(`wrote ${pcap.frames} frames to ${o.pcap} (tcpdump -r ${o.pcap}, or open it in Wireshark)`);
+  if (pcap) pcap.close();
+  if (o.pcap !== undefined) {
+    const n = pcap ? pcap.frames : frameLog.frames;
+    console.log(`wrote ${n} frames to ${o.pcap} (tcpdump -r ${o.pcap}, or open it in Wireshark)`);
   }
   const t = wire.totals();
   console.log('summary:');
   console.log(`  up ${(dev.now() / 1000).toFixed(1)} s; ${t.connections} connection(s); ${t.bytesIn} bytes in, ${t.bytesOut} bytes out; ${t.fins} FIN(s), ${t.rsts} RST(s) on the wire`);
   for (const c of wire.connections) {
     const how = c.end ?? (c.fins.includes('device') ? `FIN from the device at stop${c.fins.includes('PC') ? ', then from the PC' : ''}` : 'still open at stop');
-    console.log(`  S${c.sn} ${c.openedBy === 'PC' ? `PC ${c.peer} → device ${c.device}` : `device ${c.device} → PC ${c.peer}`}: ${c.bytesIn} in, ${c.bytesOut} out; ${how}`);
+    console.log(`  ${c.tag} ${c.openedBy === 'PC' ? `PC ${c.peer} → device ${c.device}` : `device ${c.device} → PC ${c.peer}`}: ${c.bytesIn} in, ${c.bytesOut} out; ${how}`);
   }
   const unclosed = left.filter((c) => !c.fins.includes('device'));
   if (unclosed.length > 0) {
@@ -170,6 +194,10 @@ async function main(): Promise<number> {
   return 0;
 }
 
+function chipName(nic: string): string {
+  return nic === 'enc28j60' ? 'ENC28J60' : nic === 'w5500-macraw' ? 'W5500 (MACRAW)' : 'W5500';
+}
+
 function untilStopped(): Promise<string> {
   return new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('Ctrl-C'));
@@ -177,14 +205,47 @@ function untilStopped(): Promise<string> {
   });
 }
 
-/** the default firmware: waits for its services and prints where they are, then for Ctrl-C; undefined when they did not come up */
+/** the six-step peer (tools/six-step-peer.ts) in its own process inside the namespace; resolves with its port */
+function sixStepPeerIn(ns: string, log: (line: string) => void): Promise<number> {
+  const argv = ['netns', 'exec', ns, process.execPath, '--import', 'tsx', 'tools/six-step-peer.ts', '--host', TAP_PC_ADDRESS, '--port', '0'];
+  const proc = spawn('ip', argv, { cwd: path.resolve(path.dirname(new URL(import.meta.url).pathname), '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+  let buf = '';
+  return new Promise((resolve, reject) => {
+    proc.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        log(line);
+        const m = /^peer: listening on [\d.]+:(\d+)$/.exec(line);
+        if (m) resolve(Number(m[1]));
+      }
+    });
+    proc.stderr!.on('data', (d: Buffer) => log('peer: ' + d.toString().trim()));
+    proc.on('exit', (code) => reject(new Error(`the peer exited with ${code}`)));
+  });
+}
+
+/** the default firmware: waits for its services and prints how to reach them, then for Ctrl-C; undefined when they did not come up */
 async function serve(dev: VirtualDevice, t0: number): Promise<string | undefined> {
-  // the firmware opens its services during start-up; wait for them to be on the wire
+  // the firmware opens its services during start-up: on the W5500 the OS ports show it, on a TAP path its console
+  const up = (port: number): string | undefined => {
+    const ns = dev.namespace();
+    if (ns) {
+      const said = port === ECHO_PORT ? 'echo service on port ' + ECHO_PORT : 'status page on port ' + STATUS_PORT;
+      if (!dev.board.log.console.includes(said)) return undefined;
+      return port === ECHO_PORT ? `ip netns exec ${ns} nc ${DEVICE_IP} ${ECHO_PORT}` : `ip netns exec ${ns} curl http://${DEVICE_IP}/`;
+    }
+    const b = dev.bound().find((x) => x.proto === 'tcp' && x.chipPort === port);
+    if (!b) return undefined;
+    return port === ECHO_PORT ? `nc ${b.address} ${b.port}` : `curl http://${b.address}:${b.port}/`;
+  };
   const deadline = performance.now() + 5000;
-  let echo = dev.bound().find((b) => b.proto === 'tcp' && b.chipPort === ECHO_PORT);
+  let echo = up(ECHO_PORT);
   while (!echo && performance.now() < deadline && dev.board.errors.length === 0) {
     await new Promise((r) => setTimeout(r, 10));
-    echo = dev.bound().find((b) => b.proto === 'tcp' && b.chipPort === ECHO_PORT);
+    echo = up(ECHO_PORT);
   }
   if (!echo) {
     console.error(`start: the firmware did not open its echo service on port ${ECHO_PORT} within 5 s` +
@@ -192,13 +253,13 @@ async function serve(dev: VirtualDevice, t0: number): Promise<string | undefined
       '; its console is above');
     return undefined;
   }
-  console.log(`echo service (device 192.168.1.20:${ECHO_PORT}): nc ${echo.address} ${echo.port}`);
-  let status = dev.bound().find((b) => b.proto === 'tcp' && b.chipPort === STATUS_PORT);
+  console.log(`echo service (device ${DEVICE_IP}:${ECHO_PORT}): ${echo}`);
+  let status = up(STATUS_PORT);
   for (let i = 0; i < 100 && !status; i++) {
     await new Promise((r) => setTimeout(r, 10));
-    status = dev.bound().find((b) => b.proto === 'tcp' && b.chipPort === STATUS_PORT);
+    status = up(STATUS_PORT);
   }
-  if (status) console.log(`status page (device 192.168.1.20:${STATUS_PORT}): curl http://${status.address}:${status.port}/`);
+  if (status) console.log(`status page (device ${DEVICE_IP}:${STATUS_PORT}): ${status}`);
   console.log(`ready in ${((performance.now() - t0) / 1000).toFixed(1)} s; Ctrl-C stops the device`);
   return untilStopped();
 }

@@ -9,7 +9,8 @@ import { Spawned } from './spawned';
 import { knownBoards, repoRoot } from '../../sim/board/wiring';
 import { ensureBundle } from '../../tools/bundle-cache';
 import { parseOptions, UsageError } from '../../tools/cli';
-import { START } from '../../tools/start';
+import { START, boardFile } from '../../tools/start';
+import { tapUnavailable } from '../../sim/net/tap-wire';
 
 function start(...args: string[]): Spawned {
   return new Spawned(spawn(process.execPath, ['--import', 'tsx', 'tools/start.ts', ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] }));
@@ -178,13 +179,80 @@ describe('npm start (tools/start.ts): a virtual device that stays up', () => {
     }
   });
 
+  it('--nic enc28j60: the ENC28J60 model on a TAP wire into a namespace; curl and a TCP peer there, Ctrl-C leaves the peer with a FIN, the pcap holds the real frames', async function () {
+    this.timeout(180000);
+    const why = tapUnavailable();
+    if (why) {
+      if (process.env.CI === 'true') throw new Error('CI: npm start --nic enc28j60 needs a namespace and TAP but ' + why);
+      console.warn(`\n      !!! SKIPPED: npm start --nic enc28j60 needs a network namespace and a TAP device (root): ${why}\n`);
+      this.skip();
+    }
+    await ensureBundle('dist/espruino-pico-enc28j60.js');
+    const pcapFile = path.join(os.tmpdir(), `start-enc-test-${process.pid}.pcap`);
+    const s = start('--nic', 'enc28j60', '--pcap', pcapFile);
+    let peerProc: ReturnType<typeof spawn> | undefined;
+    try {
+      const m = await s.line(/^echo service \(device 192\.168\.1\.20:7\): ip netns exec (start-\d+-\d+) nc 192\.168\.1\.20 7$/m, 60000);
+      const ns = m[1];
+      assert.match(s.out, new RegExp(`^virtual Espruino Pico \\(espruino-pico-enc28j60\\): ENC28J60 model on SPI2, CS B10, INT A8, RST B3; its network is a TAP wire into namespace ${ns}, where the kernel is the PC \\(192\\.168\\.1\\.10\\)$`, 'm'));
+      await s.line(new RegExp(`^status page \\(device 192\\.168\\.1\\.20:80\\): ip netns exec ${ns} curl http://192\\.168\\.1\\.20/$`, 'm'), 5000);
+      // the status page with curl, as printed
+      const page = spawnSync('ip', ['netns', 'exec', ns, 'curl', '-s', '-m', '10', 'http://192.168.1.20/'], { encoding: 'utf8' });
+      assert.equal(page.status, 0, page.stderr);
+      assert.match(page.stdout.split('\n')[0], /^ENC28J60 on espruino-pico-enc28j60: 192\.168\.1\.20, up \d+ s$/);
+      // a TCP peer in the namespace: echoes back, then waits for the device's FIN at Ctrl-C
+      const script = `const s=require('net').connect({host:'192.168.1.20',port:7,allowHalfOpen:true});let got='';` +
+        `s.on('connect',()=>s.write('through the TAP wire\\n'));s.on('data',d=>{got+=d;if(got==='through the TAP wire\\n')console.log('echoed');});` +
+        `s.on('end',()=>{console.log('FIN');s.end();});s.on('error',e=>console.log('error '+e.code));s.on('close',()=>console.log('closed'));`;
+      peerProc = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const peerOut = new Spawned(peerProc);
+      await peerOut.line(/^echoed$/m, 15000);
+      await s.line(/ wire {4}data {2}device → PC, 21 bytes \(C2\)$/m, 5000);
+      s.proc.kill('SIGINT');
+      assert.equal(await s.exited, 0, s.out + s.err);
+      await peerOut.line(/^closed$/m, 5000);
+      assert.equal(peerOut.out, 'echoed\nFIN\nclosed\n');
+      const tl = s.out.split('\n');
+      const at = (re: RegExp) => tl.findIndex((l) => re.test(l));
+      const ctrlC = at(/ tool {4}Ctrl-C: the device closes every connection$/);
+      assert.ok(at(/ wire {4}SYN {3}PC 192\.168\.1\.10:\d+ → device 192\.168\.1\.20:7 \(C2\)$/) > 0, s.out);
+      assert.ok(ctrlC > 0 && at(/ wire {4}FIN {3}device → PC \(C2\)$/) > ctrlC, s.out);
+      assert.match(s.out, /^ {2}C2 PC 192\.168\.1\.10:\d+ → device 192\.168\.1\.20:7: 21 in, 21 out; FIN both ways, device first$/m);
+      assert.match(s.out, /^ {2}up \d+\.\d s; 2 connection\(s\); \d+ bytes in, \d+ bytes out; 4 FIN\(s\), 0 RST\(s\) on the wire$/m);
+      assert.equal(s.err, '');
+      // the pcap is the wire's own frames: tcpdump reads the echo and both FINs of C2
+      assert.match(s.out, new RegExp(`^wrote \\d+ frames to ${pcapFile} \\(tcpdump -r ${pcapFile}, or open it in Wireshark\\)$`, 'm'));
+      const td = spawnSync('tcpdump', ['-r', pcapFile, '-nn', 'tcp port 7'], { encoding: 'utf8' });
+      assert.equal(td.status, 0, td.stderr);
+      const flags = td.stdout.trim().split('\n').map((l) => /IP (\S+) > (\S+): Flags \[([^\]]+)\].* length (\d+)/.exec(l)!)
+        .map((x) => `${x[1].startsWith('192.168.1.10') ? 'PC' : 'device'} ${x[3]} ${x[4]}`);
+      // every segment but the bare ACKs, in order
+      assert.deepEqual(flags.filter((f) => f !== 'PC . 0' && f !== 'device . 0'), [
+        'PC S 0', 'device S. 0', 'PC P. 21', 'device P. 21', 'device F. 0', 'PC F. 0',
+      ]);
+      assert.deepEqual(spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.includes(ns)), [], 'the namespace is gone');
+    } finally {
+      if (s.proc.exitCode === null) s.proc.kill('SIGKILL');
+      if (peerProc && peerProc.exitCode === null) peerProc.kill('SIGKILL');
+      fs.rmSync(pcapFile, { force: true });
+    }
+  });
+
+  it('--nic picks boards/<board>-<nic>.ts, or names the board files when there is none', () => {
+    assert.deepEqual(boardFile('espruino-pico', undefined), { ok: true, name: 'espruino-pico' });
+    assert.deepEqual(boardFile('espruino-pico', 'w5500'), { ok: true, name: 'espruino-pico' });
+    assert.deepEqual(boardFile('espruino-pico', 'enc28j60'), { ok: true, name: 'espruino-pico-enc28j60' });
+    const none = boardFile('espruino-pico-enc28j60', 'w5500-macraw');
+    assert.deepEqual(none, { ok: false, error: `no board file wires espruino-pico-enc28j60 with a w5500-macraw (boards/espruino-pico-enc28j60-w5500-macraw.ts); the boards: ${knownBoards().join(', ')}` });
+  });
+
   it('--help lists the options and exits 0; a bad option is exit 2 with a one-line reason', function () {
     this.timeout(60000);
     const run = (...a: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'tools/start.ts', ...a], { cwd: repoRoot, encoding: 'utf8' });
     const h = run('--help');
     assert.equal(h.status, 0);
     assert.match(h.stdout, /^usage: npm start -- \[options\]$/m);
-    for (const o of ['--board NAME', '--echo-port N', '--pcap FILE', '--six-step', '--quiet', '--help']) assert.ok(h.stdout.includes(o), o + ' missing from:\n' + h.stdout);
+    for (const o of ['--board NAME', '--nic NIC', '--echo-port N', '--pcap FILE', '--six-step', '--quiet', '--help']) assert.ok(h.stdout.includes(o), o + ' missing from:\n' + h.stdout);
     const bad = run('--bored', 'x');
     assert.equal(bad.status, 2);
     assert.equal(bad.stderr, 'start: unknown option "--bored" (npm start -- --help lists the options)\n');
