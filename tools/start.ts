@@ -255,7 +255,7 @@ async function serve(dev: VirtualDevice, t0: number): Promise<string | undefined
   }
   console.log(`echo service (device ${DEVICE_IP}:${ECHO_PORT}): ${echo}`);
   let status = up(STATUS_PORT);
-  for (let i = 0; i < 100 && !status; i++) {
+  while (!status && performance.now() < deadline && dev.board.errors.length === 0) {
     await new Promise((r) => setTimeout(r, 10));
     status = up(STATUS_PORT);
   }

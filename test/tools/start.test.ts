@@ -55,7 +55,7 @@ describe('npm start (tools/start.ts): a virtual device that stays up', () => {
       // starting is two module graphs (the board and the chip's thread) on a shared machine: allow for that
       const m = await s.line(/^echo service \(device 192\.168\.1\.20:7\): nc (127\.0\.0\.20) (\d+)$/m, 60000);
       assert.match(s.out, /^dist\/espruino-pico\.js is up to date \(sources unchanged, checked in \d+\.\d s\)$/m);
-      assert.match(s.out, /^ready in \d+\.\d s; Ctrl-C stops the device$/m);
+      await s.line(/^ready in \d+\.\d s; Ctrl-C stops the device$/m, 10000);
       const a = peer(m[1], Number(m[2]), 'first peer\n');
       const b = peer(m[1], Number(m[2]), 'second peer, a longer line\n');
       await Promise.all([a.connected, b.connected]);
