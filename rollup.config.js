@@ -76,7 +76,8 @@ function enclose() {
   return { name: 'enclose', renderChunk(code) { return { code: '(function(){' + code + '\n})();', map: null }; } };
 }
 
-// firmware/features.ts per application: a socket type its entry file does not name is not in its bundle
+// firmware/features.ts per application: a socket type its entry file does not name is not in its bundle; an entry
+// that installs the NetworkJS adapter carries datagrams, since Espruino's dgram module reaches them through it
 const FEATURES = path.resolve('firmware/features.ts');
 export function features(appModule) {
   const src = fs.readFileSync(path.resolve(appModule), 'utf8');
@@ -84,7 +85,7 @@ export function features(appModule) {
     name: 'app-features',
     load(id) {
       if (path.resolve(id) !== FEATURES) return null;
-      return `export const WITH_DATAGRAM = ${/SOCK_DGRAM|services\/(dhcp|dns)/.test(src)};\nexport const WITH_SEQPACKET = ${/SOCK_SEQPACKET/.test(src)};\n`;
+      return `export const WITH_DATAGRAM = ${/SOCK_DGRAM|services\/(dhcp|dns)|espruino\/(networkjs|wiznet)/.test(src)};\nexport const WITH_SEQPACKET = ${/SOCK_SEQPACKET/.test(src)};\n`;
     },
   };
 }
