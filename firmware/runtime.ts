@@ -62,7 +62,7 @@ export interface NetStack {
   /** the Winsock API */
   api: SocketLayer | null;
   transport: Transport | null;
-  /** stops the transport's and the driver's timers and the interrupt watch; the NIC is left as it is */
+  /** stops the event loop's one timer and the interrupt watch; the NIC is left as it is */
   stop: () => void;
 }
 
@@ -90,12 +90,18 @@ export function startNetwork(hal: BoardHal, opts: NetOptions): NetStack {
   const transport = started.transport;
   if (!transport) return stack;
   stack.transport = transport;
-  stack.api = new SocketLayer(transport, hal.clock, {
+  const api = new SocketLayer(transport, hal.clock, {
     maxSockets: opts.maxSockets,
     closeTimeout: opts.closeTimeoutMs !== undefined ? opts.closeTimeoutMs : 4000,
     pollInterval: opts.pollInterval,
     log: hal.log,
     onLink: opts.onLink,
   });
+  stack.api = api;
+  const stopNic = started.stop;
+  stack.stop = function () {
+    api.stop();
+    stopNic();
+  };
   return stack;
 }

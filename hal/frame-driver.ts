@@ -8,13 +8,16 @@
  *   FrameErr. Nothing throws.
  * - `send` takes one frame at a time: BUSY while the previous one is still being transmitted; the
  *   handler's `sent` says when it is done (and how), and only then is `send` accepted again.
- * - Received frames, `sent`, `link` and `failure` reach the handler from `service`, which the driver
- *   runs itself from the event loop (INT edge or poll timer) once `begin` succeeded; never from
- *   inside `send`. A caller may also run `service(now)` itself (e.g. inside a blocking call).
+ * - Received frames, `sent`, `link` and `failure` reach the handler from `service`, never from inside
+ *   `send`. The driver arms no timer: its owner (the transport, and through it the event loop; a rig
+ *   when the driver runs alone) runs `service(now)` when the driver's `wake` asks (INT edge, work left
+ *   over) and at the time `service` returned (hal/service-loop.ts).
  * - A frame handed to `frame` is a view of the driver's one receive buffer: valid only during the call.
  * - Bad frames (runt, too long, CRC error, corrupt ring record) are dropped and counted, never delivered.
  * - After `failure(err)` every call returns DOWN until `begin()` again.
  */
+
+import type { Wake } from './service-loop';
 
 /**
  * Result codes. Values shared with W5500Err (hal/w5500/errors.ts) have the same number there, so a
@@ -97,6 +100,8 @@ export interface FrameDriver {
   /** Stops servicing (timers, pin watch); no handler call afterwards. The chip is left as it is. */
   stop(): void;
   setHandler(h: FrameHandler | undefined): void;
+  /** who runs `service`: asked for a run by a time (the INT watch, work left over); set before `begin` */
+  setWake(wake: Wake): void;
   /** Queues `frame[0..len)` (destination MAC first, no CRC) for transmission. OK, BUSY, MSGSIZE, ARG, DOWN or a failure. */
   send(frame: Uint8Array, len: number): number;
   /** Whether `send` would be accepted now. */

@@ -13,7 +13,7 @@ import { endError } from './teardown';
 import { CloseState, SState, closeDone, finSent, hasConnection, hasEnded } from './sock';
 import type { Sock } from './sock';
 import type { CloseDone, CloseResult } from './types';
-import { fail, get, isStreamType, kick, unread } from './core';
+import { fail, get, isStreamType, kick, touch, unread } from './core';
 import type { LayerCore } from './core';
 import { block } from './blocking';
 import { dropQueued, evaluate } from './notify';
@@ -77,10 +77,9 @@ export function closesocket(c: LayerCore, sh: number, done?: CloseDone): number 
   settleClosing(c, s);
   if (action === CloseAction.Background) {
     if (!closeDone(s)) {
-      s.closeTimer = c.clock.setTimeout(function () {
-        s.closeTimer = 0;
-        if (!closeDone(s)) forceClose(c, s, WSAError.WSAETIMEDOUT);
-      }, c.closeTimeout);
+      // a deadline of the event loop (closeBound), not a timer of its own
+      s.closeAt = c.clock.now() + c.closeTimeout;
+      kick(c);
     }
     return 0;
   }
@@ -120,6 +119,7 @@ export function onEnded(c: LayerCore, ep: number, cause: TCause, unsent: number)
     finish(c, s, { graceful: s.abortError === 0, error: s.abortError, unsentBytes: unsent });
     return;
   }
+  touch(c, s);
   kick(c);
 }
 
@@ -150,6 +150,27 @@ export function forceClose(c: LayerCore, s: Sock, error: number): void {
   finish(c, s, { graceful: false, error: error, unsentBytes: unsent });
 }
 
+/**
+ * The background-close bound: forces closed (WSAETIMEDOUT) every background close whose time is up;
+ * returns the next bound still to come (clock ms), or -1. Only the closing sockets are looked at.
+ */
+export function closeBound(c: LayerCore, now: number): number {
+  let next = -1;
+  const list = c.closingList;
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i];
+    if (s.closeAt < 0 || closeDone(s)) continue;
+    if (now >= s.closeAt) {
+      forceClose(c, s, WSAError.WSAETIMEDOUT);
+      // finish() took it off the list
+      if (list[i] !== s) i--;
+      continue;
+    }
+    if (next < 0 || s.closeAt < next) next = s.closeAt;
+  }
+  return next;
+}
+
 /** when all transport endpoints are held, the oldest background close gives its up */
 export function reclaimOldest(c: LayerCore): void {
   if (!c.transport.caps.holdsAfterClose || c.closingList.length === 0) return;
@@ -160,10 +181,7 @@ export function finish(c: LayerCore, s: Sock, res: CloseResult): void {
   if (s.close === CloseState.Done) return;
   s.close = CloseState.Done;
   s.tx = null;
-  if (s.closeTimer) {
-    c.clock.clearTimeout(s.closeTimer);
-    s.closeTimer = 0;
-  }
+  s.closeAt = -1;
   const i = c.closingList.indexOf(s);
   if (i >= 0) c.closingList.splice(i, 1);
   if (s.done) {
@@ -194,5 +212,8 @@ export function renewEndpoint(c: LayerCore, s: Sock): void {
   s.connectPending = false;
   const ep = c.transport.open(EndpointKind.Stream);
   s.ep = ep < 0 ? -1 : ep;
-  if (ep >= 0) c.byEp[ep] = s;
+  if (ep >= 0) {
+    c.byEp[ep] = s;
+    touch(c, s);
+  }
 }

@@ -5,6 +5,7 @@
  * closes (closing.ts), socket options (options.ts), and the event loop's turn (event-loop.ts).
  */
 import type { Clock } from '../../hal/clock';
+import { ServiceLoop } from '../../hal/service-loop';
 import { TErr } from '../transport/transport';
 import type { PeerAddress, Transport } from '../transport/transport';
 import { WSAError } from './errors';
@@ -60,23 +61,33 @@ export class LayerCore {
   qSock: Sock[] = [];
   qEvent: number[] = [];
   qError: number[] = [];
+  /**
+   * Sockets whose conditions may have changed since the last turn (a transport event on their
+   * endpoint, an API call on them, a new endpoint), in endpoint order: the turn settles these only,
+   * never all of them.
+   */
+  dirtyList: Sock[] = [];
+  /** WSAEventSelect sockets with a signal owed, in the order they became due */
+  signalList: Sock[] = [];
   doneQueue: CloseDone[] = [];
   doneResults: CloseResult[] = [];
-  flushTimer = 0;
+  /** the stack's one timer (event-loop.ts arms it: the transport's pump deadline, the layer's own) */
+  loop: ServiceLoop;
   peer: PeerAddress = { ip: 0, port: 0 };
   link = true;
   /** a link change waits for the next turn to reach `onLink` */
   linkDue = false;
   onLink: ((up: boolean) => void) | null = null;
-  /** one turn of the event loop (event-loop.ts), and settling every socket without the handlers (for blocking calls) */
-  turn: () => void;
+  /** settling every socket without the handlers (for blocking calls; event-loop.ts) */
   settle: () => void;
 
-  constructor(transport: Transport, clock: Clock) {
+  /** `service` is one turn of the event loop (event-loop.ts): it returns the next deadline */
+  constructor(transport: Transport, clock: Clock, service: (c: LayerCore) => number) {
     this.transport = transport;
     this.clock = clock;
-    this.turn = function () { /* set by the layer */ };
-    this.settle = this.turn;
+    this.settle = function () { /* set by the layer */ };
+    const self = this;
+    this.loop = new ServiceLoop(clock, function () { return service(self); });
   }
 }
 
@@ -85,9 +96,25 @@ export function fail(c: LayerCore, code: number): number {
   return SOCKET_ERROR;
 }
 
+/** the socket of an API call's handle; an API call may change its conditions, so the next turn settles it */
 export function get(c: LayerCore, h: unknown): Sock | undefined {
   if (typeof h !== 'number' || Math.floor(h) !== h || h < 1 || h >= c.socks.length) return undefined;
-  return c.socks[h];
+  const s = c.socks[h];
+  if (s) touch(c, s);
+  return s;
+}
+
+/**
+ * The next turn settles `s` (it does not ask for the turn: kick does). The list is kept in endpoint
+ * order, the order a turn settles in, whatever order the events came in.
+ */
+export function touch(c: LayerCore, s: Sock | undefined): void {
+  if (!s || s.dirty) return;
+  s.dirty = true;
+  const list = c.dirtyList;
+  let i = list.length;
+  while (i > 0 && list[i - 1].ep > s.ep) i--;
+  list.splice(i, 0, s);
 }
 
 export function freeHandle(c: LayerCore): number {
@@ -123,9 +150,9 @@ export function portTaken(c: LayerCore, s: Sock, port: number): boolean {
   return false;
 }
 
+/** a turn of the event loop is owed: on the next turn (the one timer, set for now) */
 export function kick(c: LayerCore): void {
-  if (c.flushTimer) return;
-  c.flushTimer = c.clock.setTimeout(c.turn, 0);
+  c.loop.at(c.clock.now());
 }
 
 export function report(c: LayerCore, what: string, e: unknown): void {

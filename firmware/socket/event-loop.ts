@@ -1,5 +1,12 @@
 /**
- * One turn of the event loop: transport events only mark state and ask for a turn; the turn
+ * The event loop. It keeps the stack's one timer (hal/service-loop.ts), set for the earliest of:
+ * the transport's pump deadline (what `pump()` returned, or what its `wake` asked for: an interrupt,
+ * a call that queued work), the background-close bounds, and now when the layer owes a turn (an API
+ * call, a handler to call). When it fires, one turn runs: pump the transport, enforce the bounds,
+ * settle, call handlers; then the timer is set again from what is due. Nothing else in the stack
+ * arms a timer, and with nothing due no timer is set at all.
+ *
+ * One turn: transport events only mark state and ask for a turn; the turn
  * settles every socket (connect outcomes, closes, SEQPACKET flushing, the SD_RECEIVE rule, FD_*
  * conditions) and then calls the handlers, signals and close callbacks, so no handler ever runs
  * inside an API call.
@@ -16,18 +23,29 @@ import type { LayerCore } from './core';
 import { evaluate, post } from './notify';
 import { flushTx, pullMessages, sendFinWhenFlushed } from './seqpacket';
 import { WITH_SEQPACKET } from '../features';
-import { localAbort, settleClosing } from './closing';
+import { closeBound, localAbort, settleClosing } from './closing';
 
-/** conditions → notifications, for every socket with an endpoint */
+/**
+ * conditions → notifications, for the sockets on the dirty list (a transport event on their
+ * endpoint, an API call, a new endpoint since the last turn) that still have an endpoint; the
+ * others' conditions have not changed
+ */
 export function settle(c: LayerCore): void {
-  const list = c.byEp;
-  for (let ep = 0; ep < list.length; ep++) {
-    const s = list[ep];
-    if (!s) continue;
+  const list = c.dirtyList;
+  // settling one may touch another (it then joins this pass)
+  while (list.length > 0) {
+    const s = list.shift() as Sock;
+    s.dirty = false;
+    if (s.ep >= 0 && c.byEp[s.ep] === s) settleOne(c, s);
+  }
+}
+
+function settleOne(c: LayerCore, s: Sock): void {
+  {
     if (s.close !== CloseState.Open) {
       if (WITH_SEQPACKET && s.type === SockType.SOCK_SEQPACKET) flushTx(c, s);
       settleClosing(c, s);
-      continue;
+      return;
     }
     if (s.connectPending) connectSettled(c, s);
     if (WITH_SEQPACKET && s.type === SockType.SOCK_SEQPACKET && s.ep >= 0 && s.abortError === 0) {
@@ -37,7 +55,7 @@ export function settle(c: LayerCore): void {
     }
     if (s.shutRecv && hasConnection(s) && !hasEnded(s) && s.ep >= 0 && unread(c, s) > 0) {
       localAbort(c, s);
-      continue;
+      return;
     }
     evaluate(c, s);
   }
@@ -57,9 +75,26 @@ export function connectSettled(c: LayerCore, s: Sock): void {
   if (record(s.book, FdEvent.FD_CONNECT, s.connectError)) post(c, s, FdEvent.FD_CONNECT, s.connectError);
 }
 
-/** one turn of the event loop: settle, then call handlers, signals and close callbacks */
+/** the earlier of two deadlines (-1 = none) */
+function earlier(a: number, b: number): number {
+  if (a < 0) return b;
+  if (b < 0) return a;
+  return a < b ? a : b;
+}
+
+/**
+ * One turn of the event loop, run by the one timer: the transport's due work, the background-close
+ * bounds, then settling and the handlers. Returns when the next turn is due (clock ms) or -1.
+ */
+export function service(c: LayerCore): number {
+  const due = c.transport.pump();
+  const bound = closeBound(c, c.clock.now());
+  flush(c);
+  return earlier(due, bound);
+}
+
+/** settle, then call handlers, signals and close callbacks */
 export function flush(c: LayerCore): void {
-  c.flushTimer = 0;
   if (c.linkDue) {
     c.linkDue = false;
     if (c.onLink) {
@@ -83,15 +118,17 @@ export function flush(c: LayerCore): void {
       report(c, 'FD handler', e);
     }
   }
-  for (let h = 1; h < c.socks.length; h++) {
-    const s = c.socks[h];
-    if (s && s.signalDue && s.signal) {
-      s.signalDue = false;
-      try {
-        s.signal();
-      } catch (e) {
-        report(c, 'event signal', e);
-      }
+  const sig = c.signalList;
+  const m = sig.length;
+  for (let i = 0; i < m && sig.length > 0; i++) {
+    const s = sig.shift() as Sock;
+    if (!s.signalDue) continue;
+    s.signalDue = false;
+    if (c.socks[s.handle] !== s || !s.signal) continue;
+    try {
+      s.signal();
+    } catch (e) {
+      report(c, 'event signal', e);
     }
   }
   while (c.doneQueue.length > 0) {

@@ -7,6 +7,7 @@
  * and calls handlers, so no handler ever runs inside an API call), core.ts (the shared state).
  */
 import type { Clock } from '../../hal/clock';
+import type { ServiceLoop } from '../../hal/service-loop';
 import { EndpointKind, TCause, TErr, TOption } from '../transport/transport';
 import type { Transport, TransportSink } from '../transport/transport';
 import { WSAError } from './errors';
@@ -16,21 +17,21 @@ import { MessageReader } from './seqpacket-framing';
 import { formatIPv4, isCount, isPort, parseIPv4 } from './address';
 import { SState, Sock, hasConnection, hasEnded, onPeerFin, peerFinSeen } from './sock';
 import type { AsyncHandler, CloseDone, IoctlArg, Linger, SockAddr, SocketLayerOptions, WSANETWORKEVENTS } from './types';
-import { LayerCore, SOCKET_ERROR, checkBuffer, fail, freeHandle, get, isObject, isStreamType, kick, portTaken, transportError } from './core';
+import { LayerCore, SOCKET_ERROR, checkBuffer, fail, freeHandle, get, isObject, isStreamType, kick, portTaken, touch, transportError } from './core';
 import { block } from './blocking';
 import { atSelect, dropQueued } from './notify';
 import { recvDatagram, sendDatagram } from './datagram';
 import { recvMessage, sendMessage } from './seqpacket';
 import { closesocket, forceClose, onEnded, reclaimOldest, renewEndpoint, shutdown } from './closing';
 import { getsockopt, ioctlsocket, setsockopt } from './options';
-import { settle, flush as turn } from './event-loop';
+import { service, settle } from './event-loop';
 import { WITH_DATAGRAM, WITH_SEQPACKET } from '../features';
 
 export class SocketLayer {
   private c: LayerCore;
 
   constructor(transport: Transport, clock: Clock, options?: SocketLayerOptions) {
-    const c = new LayerCore(transport, clock);
+    const c = new LayerCore(transport, clock, service);
     this.c = c;
     if (options) {
       if (options.maxSockets !== undefined) c.maxSockets = options.maxSockets;
@@ -41,8 +42,12 @@ export class SocketLayer {
       if (options.log) c.log = options.log;
       if (options.onLink) c.onLink = options.onLink;
     }
-    c.turn = function () { turn(c); };
     c.settle = function () { settle(c); };
+    // an event on an endpoint: its socket is settled on the next turn, which it asks for
+    const on = function (ep: number): void {
+      touch(c, c.byEp[ep]);
+      kick(c);
+    };
     const sink: TransportSink = {
       connectDone: function (ep, cause) {
         const s = c.byEp[ep];
@@ -52,15 +57,15 @@ export class SocketLayer {
           s.connectPending = true;
           s.connectCause = cause;
         }
-        kick(c);
+        on(ep);
       },
-      acceptable: function () { kick(c); },
-      readable: function () { kick(c); },
-      writable: function () { kick(c); },
+      acceptable: on,
+      readable: on,
+      writable: on,
       peerFin: function (ep) {
         const s = c.byEp[ep];
         if (s) onPeerFin(s);
-        kick(c);
+        on(ep);
       },
       ended: function (ep, cause, unsent) { onEnded(c, ep, cause, unsent); },
       link: function (up) {
@@ -68,13 +73,26 @@ export class SocketLayer {
         c.linkDue = true;
         kick(c);
       },
+      wake: function (at) { c.loop.at(at); },
     };
     transport.setSink(sink);
     c.link = transport.linkUp();
+    // a first turn: what the NIC did before the sink was set, and the transport's first deadline
+    kick(c);
   }
 
 
   // ---------------------------------------------------------------- status
+
+  /** Stops the event loop's timer: no turn, pump or handler call afterwards (the transport and NIC are their owner's to stop). */
+  stop(): void {
+    this.c.loop.stop();
+  }
+
+  /** the event loop's one timer: when it is set for, how many turns it ran (figures and tests) */
+  eventLoop(): ServiceLoop {
+    return this.c.loop;
+  }
 
   WSAGetLastError(): number {
     return this.c.lastError;
@@ -139,6 +157,7 @@ export class SocketLayer {
     if (WITH_SEQPACKET && type === SockType.SOCK_SEQPACKET) s.reader = new MessageReader(this.c.maxMessage);
     this.c.socks[h] = s;
     this.c.byEp[ep] = s;
+    touch(this.c, s);
     this.c.nextHandle = h + 1;
     return h;
   }
@@ -221,6 +240,7 @@ export class SocketLayer {
     if (c.noDelay) t.setOption(ep, TOption.NoDelay, 1);
     this.c.socks[h] = c;
     this.c.byEp[ep] = c;
+    touch(this.c, c);
     this.c.nextHandle = h + 1;
     if (from !== undefined && t.peerName(ep, this.c.peer)) {
       from.addr = formatIPv4(this.c.peer.ip);

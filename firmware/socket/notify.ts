@@ -55,6 +55,7 @@ export function post(c: LayerCore, s: Sock, ev: number, error: number): void {
     c.qEvent.push(ev);
     c.qError.push(error);
   } else if (s.signal) {
+    if (!s.signalDue) c.signalList.push(s);
     s.signalDue = true;
   } else {
     return;

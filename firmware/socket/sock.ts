@@ -113,6 +113,8 @@ export class Sock {
   handler: AsyncHandler | null = null;
   signal: (() => void) | null = null;
   signalDue = false;
+  /** on the layer's dirty list: settled on the next turn (core.ts touch) */
+  dirty = false;
   /** SOCK_DGRAM after connect: default peer */
   dgramIp = 0;
   dgramPort = 0;
@@ -122,5 +124,6 @@ export class Sock {
   txOff = 0;
   close: CloseState = CloseState.Open;
   done: CloseDone | null = null;
-  closeTimer = 0;
+  /** the background-close bound: forced closed at this clock time (ms) if still closing; -1 = none */
+  closeAt = -1;
 }

@@ -30,8 +30,7 @@ export function startW5500(hal: BoardHal, nic: W5500Nic, opts: NetOptions, ip: n
     hardResetStaleSockets: nic.hardResetStaleSockets,
   };
   if (opts.sendStallMs !== undefined) dopts.sendStallMs = opts.sendStallMs;
-  const healthMs = opts.healthPollMs !== undefined ? opts.healthPollMs : 1000;
-  dopts.healthPollMs = healthMs;
+  dopts.healthPollMs = opts.healthPollMs !== undefined ? opts.healthPollMs : 1000;
   const driver = new W5500(dopts);
   const res: NicStart = { error: 0, reason: '', transport: null, stop: function () { driver.stop(); } };
   const err = driver.begin();
@@ -40,7 +39,7 @@ export function startW5500(hal: BoardHal, nic: W5500Nic, opts: NetOptions, ip: n
     res.reason = 'W5500 bring-up failed: ' + describeErr(err);
     return res;
   }
-  const transport = new OffloadTransport({ driver: driver, clock: hal.clock, ip: ip, int: hal.int, healthMs: healthMs });
+  const transport = new OffloadTransport({ driver: driver, clock: hal.clock, ip: ip, int: hal.int });
   res.transport = transport;
   res.stop = function () {
     transport.stop();

@@ -1,13 +1,12 @@
 /**
  * The one queue of sink calls a transport may not make at once: an event that arises inside a
- * member (where the sink must not be called, transport.ts) waits here and is delivered on the next
- * turn of the event loop, or by the next `pump()`, in the order it arose. Every transport uses it.
+ * member (where the sink must not be called, transport.ts) waits here and is delivered by the next
+ * `pump()`, in the order it arose; queueing asks the event loop for that pump (the sink's `wake`).
+ * Every transport uses it.
  *
  * An entry carries the endpoint's generation when it was queued: an endpoint freed and handed out
  * again in between has another generation, and its stale entries are skipped.
  */
-import type { Clock } from '../../hal/clock';
-
 /** What a queued entry tells the sink. */
 export const enum Deferred {
   Readable = 1,
@@ -22,7 +21,7 @@ export const enum Deferred {
 export type DeferredDeliver = (ep: number, what: Deferred, cause: number, unsent: number) => void;
 
 export class DeferredEvents {
-  private clock: Clock;
+  private wake: () => void;
   private deliver: DeferredDeliver;
   private gen: Uint16Array;
   private qEp: number[] = [];
@@ -30,12 +29,13 @@ export class DeferredEvents {
   private qWhat: number[] = [];
   private qCause: number[] = [];
   private qUnsent: number[] = [];
-  private timer = 0;
+  private asked = false;
   /** called after every flush (a transport's follow-up work, e.g. re-arming listeners) */
   afterFlush: (() => void) | null = null;
 
-  constructor(clock: Clock, endpoints: number, deliver: DeferredDeliver) {
-    this.clock = clock;
+  /** `wake` asks for a pump on the next turn (the transport passes it on to its sink's `wake`) */
+  constructor(endpoints: number, deliver: DeferredDeliver, wake: () => void) {
+    this.wake = wake;
     this.deliver = deliver;
     this.gen = new Uint16Array(endpoints);
   }
@@ -54,11 +54,16 @@ export class DeferredEvents {
     this.schedule();
   }
 
-  /** asks for a flush on the next turn (also for `afterFlush` work alone) */
+  /** asks for a pump, and so a flush, on the next turn (also for `afterFlush` work alone) */
   schedule(): void {
-    if (this.timer) return;
-    const self = this;
-    this.timer = this.clock.setTimeout(function () { self.timer = 0; self.flush(); }, 0);
+    if (this.asked) return;
+    this.asked = true;
+    this.wake();
+  }
+
+  /** a flush is owed: the transport's pump deadline is now */
+  due(): boolean {
+    return this.asked;
   }
 
   pending(): boolean {
@@ -66,6 +71,7 @@ export class DeferredEvents {
   }
 
   flush(): void {
+    this.asked = false;
     while (this.qEp.length > 0) {
       const ep = this.qEp.shift() as number;
       const g = this.qGen.shift() as number;
@@ -75,10 +81,5 @@ export class DeferredEvents {
       if (this.gen[ep] === g) this.deliver(ep, what, cause, unsent);
     }
     if (this.afterFlush) this.afterFlush();
-  }
-
-  stop(): void {
-    if (this.timer) this.clock.clearTimeout(this.timer);
-    this.timer = 0;
   }
 }

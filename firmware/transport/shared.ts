@@ -12,6 +12,7 @@ export const NOSINK: TransportSink = {
   peerFin: function () { /* none */ },
   ended: function () { /* none */ },
   link: function () { /* none */ },
+  wake: function () { /* nobody runs the transport yet: the layer pumps once when it sets its sink */ },
 };
 
 const enum Idle {

@@ -12,11 +12,14 @@
  * says whether a background close holds one of them (then the layer reclaims the oldest when none
  * is left).
  *
- * Time and threading: the transport reads time only from the HAL clock it was built with. It calls
- * its sink only from inside `pump()` or from its own event-loop work (the INT-pin watch or the poll
- * timer firing), never from inside any other member. A sink method must not call back into the
- * transport other than through the read-only queries (`readable`, `writeSpace`, `unsent`,
- * `pendingAccepts`); the socket layer acts on what it learnt after the sink returns.
+ * Time and threading: the transport reads time only from the HAL clock it was built with, and arms
+ * no timer: whoever runs it (the socket layer's event loop) keeps the one timer of the stack
+ * (hal/service-loop.ts). The transport asks for service with the sink's `wake(at)` — from a member
+ * that queued work, from the NIC's interrupt watch, or when a deadline moved earlier — and the
+ * runner calls `pump()` then, and again at the time `pump()` returns. It calls the other sink
+ * methods only from inside `pump()`, never from inside any other member. A sink method must not
+ * call back into the transport other than through the read-only queries (`readable`, `writeSpace`,
+ * `unsent`, `pendingAccepts`); the socket layer acts on what it learnt after the sink returns.
  *
  * The read-only queries (`readable`, `writeSpace`, `unsent`, `pendingAccepts`, `available`, `held`,
  * `localIp`) are asked on every turn in which the layer settles its sockets: answer them from what
@@ -118,6 +121,11 @@ export interface TransportSink {
   ended(ep: number, cause: TCause, unsent: number): void;
   /** the NIC's link came up or went down (connections are not ended by it: their own timers decide) */
   link(up: boolean): void;
+  /**
+   * Asks for `pump()` at `at` (clock ms) at the latest; at or before now: on the next turn. The one
+   * sink method that may be called from anywhere (a member, the interrupt watch); it only sets a time.
+   */
+  wake(at: number): void;
 }
 
 export interface Transport {
@@ -229,8 +237,9 @@ export interface Transport {
    * state or polls it), moves data, runs the software stack's timers, and reports what changed
    * through the sink. Returns when it must run again at the latest (clock ms, as `Clock.now()`), or
    * -1 when nothing is timed and only an event (the NIC's interrupt, a call) brings more work — as
-   * smoltcp's `poll_at`. Blocking socket calls pump, then `idle` until the earlier of that time and
-   * their own deadline; the transport also runs the same work from the event loop by itself.
+   * smoltcp's `poll_at`. The event loop pumps when its one timer fires, and sets that timer from
+   * what pump returned and what `wake` asked for; blocking socket calls pump, then `idle` until the
+   * earlier of that time and their own deadline. Work that is not due costs no bus traffic.
    */
   pump(): number;
   /**

@@ -1,6 +1,8 @@
 import type { SpiDevice } from '../spi';
 import type { Clock } from '../clock';
 import type { InputPin, OutputPin } from '../pins';
+import { noWake } from '../service-loop';
+import type { Wake } from '../service-loop';
 import { Edge } from '../pins';
 import { FrameCount, FrameErr } from '../frame-driver';
 import type { FrameDriver, FrameHandler } from '../frame-driver';
@@ -58,8 +60,9 @@ const NOOP: FrameHandler = {
 /**
  * The ENC28J60 driver, a FrameDriver (hal/frame-driver.ts). Every call is synchronous and returns a
  * result code; frames, completions, link changes and failures reach the handler from `service`, which
- * runs from the event loop: on an INT edge (and while INT stays low), or on a poll timer that backs
- * off while idle when INT is not wired.
+ * its owner runs (the driver arms no timer): when `wake` asks (an INT edge, a frame handed to `send`)
+ * and at the time the last `service` returned — while INT stays low, or on a poll that backs off
+ * while idle when INT is not wired. A `service` before that time with INTn high reads nothing.
  */
 export class Enc28j60 implements FrameDriver {
   bus: EncBus;
@@ -91,8 +94,9 @@ export class Enc28j60 implements FrameDriver {
   private nextHealth = 0;
   private idleChecked = 0;
   private intWatch = 0;
-  private timer = 0;
-  private timerDue = -1;
+  private wake: Wake = noWake;
+  /** the earliest time `service` has work (clock ms, -1 = only an INT edge or a call brings it) */
+  private dueAt = -1;
   private rev: Uint8Array = new Uint8Array(1);
 
   constructor(opts: Enc28j60Options) {
@@ -119,6 +123,10 @@ export class Enc28j60 implements FrameDriver {
     if (opts.pollMinMs !== undefined) this.pollMin = opts.pollMinMs > 0 ? opts.pollMinMs : 1;
     if (opts.pollMaxMs !== undefined) this.pollMax = opts.pollMaxMs > this.pollMin ? opts.pollMaxMs : this.pollMin;
     if (opts.healthPollMs !== undefined) this.healthMs = opts.healthPollMs > 0 ? opts.healthPollMs : 0;
+  }
+
+  setWake(wake: Wake): void {
+    this.wake = wake;
   }
 
   setHandler(h: FrameHandler | undefined): void {
@@ -149,10 +157,10 @@ export class Enc28j60 implements FrameDriver {
     this.idleChecked = now;
     const self = this;
     if (this.int) {
-      this.intWatch = this.int.watch(Edge.Falling, function () { self.arm(self.clock.now()); });
-      if (!this.int.read()) this.arm(now);
-      else if (this.nextHealth >= 0) this.arm(this.nextHealth);
-    } else this.arm(now + this.pollDelay);
+      this.intWatch = this.int.watch(Edge.Falling, function () { self.want(self.clock.now()); });
+      if (!this.int.read()) this.want(now);
+      else if (this.nextHealth >= 0) this.want(this.nextHealth);
+    } else this.want(now + this.pollDelay);
     return FrameErr.OK;
   }
 
@@ -160,9 +168,7 @@ export class Enc28j60 implements FrameDriver {
     this.ready = false;
     if (this.int && this.intWatch) this.int.unwatch(this.intWatch);
     this.intWatch = 0;
-    if (this.timer) this.clock.clearTimeout(this.timer);
-    this.timer = 0;
-    this.timerDue = -1;
+    this.dueAt = -1;
   }
 
   isUp(): boolean {
@@ -186,7 +192,7 @@ export class Enc28j60 implements FrameDriver {
     if (!this.tx.start(this.bus, frame, len, now)) return this.fail(FrameErr.BUS);
     // Without INT the completion is polled; with it, the watchdog needs a timer.
     this.pollDelay = this.pollMin;
-    this.arm(this.int ? now + this.txTimeout : now + this.pollMin);
+    this.want(this.int ? now + this.txTimeout : now + this.pollMin);
     return FrameErr.OK;
   }
 
@@ -197,14 +203,12 @@ export class Enc28j60 implements FrameDriver {
     return h;
   }
 
-  /** Services now and re-arms the timer: for blocking callers, whose event loop does not turn. */
-  poll(): void {
-    if (!this.ready || this.inService) return;
-    this.turn();
-  }
-
   service(now: number): number {
     if (!this.ready || this.inService) return -1;
+    // nothing due and INTn high (or polling and the poll not due): no bus traffic
+    const due0 = this.dueAt;
+    if (due0 >= 0 && now < due0 && (!this.int || this.int.read())) return due0;
+    if (due0 < 0 && this.int && this.int.read()) return -1;
     this.inService = true;
     let due = -1;
     let found = false;
@@ -295,7 +299,8 @@ export class Enc28j60 implements FrameDriver {
 
   private done(due: number): number {
     this.inService = false;
-    return this.ready ? due : -1;
+    this.dueAt = this.ready ? due : -1;
+    return this.dueAt;
   }
 
   /**
@@ -373,23 +378,10 @@ export class Enc28j60 implements FrameDriver {
     return err;
   }
 
-  private turn(): void {
-    this.timer = 0;
-    this.timerDue = -1;
-    const due = this.service(this.clock.now());
-    if (due >= 0) this.arm(due);
-  }
-
-  /** One timer, at the earliest time anyone asked for. */
-  private arm(due: number): void {
+  /** Work is due by `due`: the earliest time anyone asked for, passed on to the owner. */
+  private want(due: number): void {
     if (!this.ready) return;
-    if (this.timer) {
-      if (this.timerDue <= due) return;
-      this.clock.clearTimeout(this.timer);
-    }
-    const self = this;
-    const now = this.clock.now();
-    this.timerDue = due;
-    this.timer = this.clock.setTimeout(function () { self.turn(); }, due > now ? due - now : 0);
+    if (this.dueAt < 0 || due < this.dueAt) this.dueAt = due;
+    this.wake(due);
   }
 }

@@ -14,17 +14,15 @@ export abstract class W5500Faults extends W5500State {
   protected abstract afterCall(): void;
   protected abstract dispatchAll(): void;
 
-  /** Stops interrupt service and every timer; no event is delivered afterwards. The chip is left as it is. */
+  /** Stops interrupt service and every deadline; no event is delivered afterwards. The chip is left as it is. */
   stop(): void {
     this.ready = false;
     if (this.int && this.intWatch) this.int.unwatch(this.intWatch);
     this.intWatch = 0;
-    this.serviceTimer = this.clear(this.serviceTimer);
-    this.dispatchTimer = this.clear(this.dispatchTimer);
-    this.pollTimer = this.clear(this.pollTimer);
-    this.watchTimer = this.clear(this.watchTimer);
-    this.healthTimer = this.clear(this.healthTimer);
-    this.stallTimer = this.clear(this.stallTimer);
+    this.pollDue = -1;
+    this.watchDue = -1;
+    this.healthDue = -1;
+    this.stallDue = -1;
   }
 
   /** Reads PHYCFGR now; returns 1 (link up), 0 (down) or an error. A change is also reported as a link event. */
@@ -55,8 +53,8 @@ export abstract class W5500Faults extends W5500State {
     this.failErr = err;
     this.failDirty = true;
     this.stop();
-    const self = this;
-    this.dispatchTimer = this.clock.setTimeout(function () { self.dispatchTimer = 0; self.dispatchAll(); }, 0);
+    // told by the next poll(), on a later turn
+    this.wake(this.clock.now());
     return err;
   }
 
@@ -87,29 +85,29 @@ export abstract class W5500Faults extends W5500State {
     return this.fail(r);
   }
 
+  /** the periodic chip check (healthMs > 0): a deadline of poll() */
   protected startHealthTimer(): void {
-    if (this.healthMs <= 0) return;
-    const self = this;
-    this.healthTimer = this.clock.setTimeout(function () { self.healthTick(); }, this.healthMs);
+    if (this.healthMs <= 0 || !this.ready) return;
+    this.healthDue = this.clock.now() + this.healthMs;
+    this.wake(this.healthDue);
   }
 
-  private healthTick(): void {
-    this.healthTimer = 0;
-    if (!this.ready) return;
+  /** poll()'s health check, when due */
+  protected healthTick(now: number): void {
+    this.healthDue = now + this.healthMs;
     this.health();
-    this.dispatchAll();
-    if (!this.ready) return;
-    this.startHealthTimer();
   }
 
+  /** the SEND_OK stall check: a deadline of poll(), set by the first SEND in flight */
   protected startStallTimer(): void {
-    if (this.stallTimer || !this.ready) return;
-    const self = this;
-    this.stallTimer = this.clock.setTimeout(function () { self.stallTimer = 0; self.stallCheck(); }, this.stallMs);
+    if (this.stallDue >= 0 || !this.ready) return;
+    this.stallDue = this.clock.now() + this.stallMs;
+    this.wake(this.stallDue);
   }
 
   /** SEND_OK overdue: look at the socket and the chip (link, presence) before telling the layer above. */
-  private stallCheck(): void {
+  protected stallCheck(): void {
+    this.stallDue = -1;
     if (!this.ready) return;
     const now = this.clock.now();
     let next = -1;
@@ -137,10 +135,6 @@ export abstract class W5500Faults extends W5500State {
         this.queued |= 1 << sn;
       }
     }
-    this.dispatchAll();
-    if (next >= 0 && this.ready && !this.stallTimer) {
-      const self = this;
-      this.stallTimer = this.clock.setTimeout(function () { self.stallTimer = 0; self.stallCheck(); }, next - now);
-    }
+    if (next >= 0 && this.ready && this.stallDue < 0) this.stallDue = next;
   }
 }

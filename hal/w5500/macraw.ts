@@ -1,6 +1,8 @@
 import type { SpiDevice } from '../spi';
 import type { Clock } from '../clock';
 import type { InputPin, OutputPin } from '../pins';
+import { noWake } from '../service-loop';
+import type { Wake } from '../service-loop';
 import { FrameCount, FrameErr } from '../frame-driver';
 import type { FrameDriver, FrameHandler } from '../frame-driver';
 import { Sn_MR } from './registers';
@@ -81,7 +83,7 @@ export class W5500Macraw implements FrameDriver {
   private sentLen = 0;
   /** frames may be waiting beyond what the last turn read */
   private rxMore = false;
-  private rxTimer = 0;
+  private wake: Wake = noWake;
   private inDrain = false;
   private rxBuf: Uint8Array = new Uint8Array(Def.MAX_FRAME);
   private padBuf: Uint8Array = new Uint8Array(Def.MIN_FRAME);
@@ -132,6 +134,11 @@ export class W5500Macraw implements FrameDriver {
     this.handler = h ? h : NOOP;
   }
 
+  setWake(wake: Wake): void {
+    this.wake = wake;
+    this.chip.setWake(wake);
+  }
+
   /**
    * Brings the chip up with socket 0 owning all buffer memory, opens it in MACRAW mode, and starts
    * servicing (INT watch or polling, plus the health read for link and reset). OK or a FrameErr
@@ -156,8 +163,6 @@ export class W5500Macraw implements FrameDriver {
   stop(): void {
     this.ready = false;
     this.chip.stop();
-    if (this.rxTimer) this.clock.clearTimeout(this.rxTimer);
-    this.rxTimer = 0;
   }
 
   isUp(): boolean {
@@ -244,7 +249,7 @@ export class W5500Macraw implements FrameDriver {
     }
   }
 
-  /** Reads up to `framesPerTurn` frames; leaves `rxMore` set (and a turn scheduled) when more may wait. */
+  /** Reads up to `framesPerTurn` frames; leaves `rxMore` set (and asks for a turn) when more may wait. */
   private drain(): void {
     if (this.inDrain) return;
     this.inDrain = true;
@@ -272,13 +277,8 @@ export class W5500Macraw implements FrameDriver {
     }
     this.inDrain = false;
     if (n === this.perTurn) this.rxMore = true;
-    if (this.rxMore && this.ready && !this.rxTimer) {
-      const self = this;
-      this.rxTimer = this.clock.setTimeout(function () {
-        self.rxTimer = 0;
-        if (self.ready && self.rxMore) self.drain();
-      }, 0);
-    }
+    // the rest on the next turn: service() says it is due now
+    if (this.rxMore && this.ready) this.wake(this.clock.now());
   }
 
   /**

@@ -4,56 +4,91 @@ import { W5500Err } from './errors';
 import { SnEvent } from './events';
 import { Def, F, X, knownSr } from './state';
 import { W5500Faults } from './faults';
+import type { Wake } from '../service-loop';
+
+/** the earlier of two deadlines (-1 = none) */
+function earliest(a: number, b: number): number {
+  if (a < 0) return b;
+  if (b < 0) return a;
+  return a < b ? a : b;
+}
 
 /**
- * Interrupt service and event delivery: INTn (or the poll timer) → SIR → each flagged socket's
+ * Interrupt service and event delivery: INTn (or the poll) → SIR → each flagged socket's
  * Sn_IR + Sn_SR → clear what was read → deliver in the documented order on a later turn; and the
  * watches for what the chip does not interrupt for (the silent ends of TIME_WAIT and LAST_ACK, a
  * refused CONNECT, TX space coming back).
+ *
+ * The driver arms no timer. Its owner runs `poll()` when `wake` asks (the INT watch, a call that
+ * observed something, a deadline that moved earlier) and at `nextDue()`; poll() does only what is
+ * due: a service when INTn is low (or the poll interval has passed), the watch, the health and
+ * SEND_OK-stall checks at their deadlines. With INT wired and nothing due it reads nothing.
  */
 export abstract class W5500Service extends W5500Faults {
   protected abstract readTxFree(sn: number): number;
   protected abstract commit(sn: number): number;
 
-  /**
-   * Services the chip now and delivers what it found before returning: what the INT watch (or the
-   * poll timer) and the close/space watch would do on their next turn. For blocking calls, during
-   * which the event loop does not turn.
-   */
-  poll(): void {
-    if (!this.ready || this.inService) return;
-    this.service();
-    if (this.ready && this.watched) this.watch();
-    if (this.ready) this.dispatchAll();
+  /** who runs `poll()` (the event loop, or a rig): asked for a poll by a time (hal/service-loop.ts) */
+  setWake(wake: Wake): void {
+    this.wake = wake;
   }
 
   /**
-   * When `poll()` next has timed work, in clock ms: the watch of a close or connect the chip raises
-   * no interrupt for, or, without INT, the next look at SIR. -1 when only INTn or a call brings work.
+   * Does what is due now and delivers what it found before returning: the service when INTn is low
+   * (without INT: when the poll interval has passed), the close/space watch, the health and stall
+   * checks at their times; and a failure found earlier is reported here, once.
+   */
+  poll(): void {
+    if (this.inService) return;
+    if (this.ready) {
+      const now = this.clock.now();
+      const int = this.int;
+      const polled = !int && this.pollDue >= 0 && now >= this.pollDue;
+      if (int ? !int.read() && now >= this.stuckUntil : polled) this.service(now);
+      if (this.ready && this.watched && this.watchDue >= 0 && now >= this.watchDue) this.watch();
+      // polling: a chip check due before the next poll is made now, so it costs no wake-up of its own
+      if (this.ready && this.healthDue >= 0 && (now >= this.healthDue || (polled && this.healthDue < this.pollDue))) this.healthTick(now);
+      if (this.ready && this.stallDue >= 0 && now >= this.stallDue) this.stallCheck();
+    }
+    if (this.ready || this.failDirty) this.dispatchAll();
+  }
+
+  /**
+   * When `poll()` next has work, in clock ms: now when something waits for delivery or INTn is low;
+   * else the earliest of the poll without INT, the watch of a close or connect the chip raises no
+   * interrupt for, the health and stall checks. -1 when only INTn or a call brings work.
    */
   nextDue(): number {
-    if (!this.ready) return -1;
     const now = this.clock.now();
+    if (this.failDirty) return now;
+    if (!this.ready) return -1;
+    if (this.queued || this.linkDirty) return now;
     let due = -1;
-    // poll() has just watched: the next look is one watch interval on, or when the timer says
-    if (this.watched) due = this.watchTimer && this.watchDue > now ? this.watchDue : now + this.watchDelay;
-    if (!this.int) {
-      const p = now + this.pollMin;
-      if (due < 0 || p < due) due = p;
-    }
-    return due;
+    const int = this.int;
+    if (int) {
+      if (!int.read()) due = this.stuckUntil > now ? this.stuckUntil : now;
+    } else due = this.pollDue;
+    // a socket whose connect completed or whose close ended needs no watch: no wake-up for it
+    if (this.watched) this.pruneWatch();
+    if (this.watched) due = earliest(due, this.watchDue);
+    due = earliest(due, this.healthDue);
+    return earliest(due, this.stallDue);
   }
 
 
   /** After bring-up: watch INTn (serving at once if it is already low), or start polling. */
   protected startService(): void {
     const self = this;
+    const now = this.clock.now();
+    this.stuckUntil = 0;
     if (this.int) {
-      this.intWatch = this.int.watch(Edge.Falling, function () { self.scheduleService(0); });
-      if (!this.int.read()) this.scheduleService(0);
+      // the watch only asks for a poll; the service runs on the owner's turn
+      this.intWatch = this.int.watch(Edge.Falling, function () { self.wake(self.clock.now()); });
+      if (!this.int.read()) this.wake(now);
     } else {
       this.pollDelay = this.pollMin;
-      this.pollTimer = this.clock.setTimeout(function () { self.pollTimer = 0; self.service(); }, this.pollDelay);
+      this.pollDue = now + this.pollDelay;
+      this.wake(this.pollDue);
     }
   }
 
@@ -87,9 +122,7 @@ export abstract class W5500Service extends W5500Faults {
   protected afterCall(): void {
     if (this.inService) return;
     this.kick();
-    if (this.dispatchTimer || !(this.failDirty || this.linkDirty || this.queued)) return;
-    const self = this;
-    this.dispatchTimer = this.clock.setTimeout(function () { self.dispatchTimer = 0; self.dispatchAll(); }, 0);
+    if (this.failDirty || this.linkDirty || this.queued) this.wake(this.clock.now());
   }
 
   protected dispatchAll(): void {
@@ -171,19 +204,12 @@ export abstract class W5500Service extends W5500Faults {
     }
   }
 
-  private scheduleService(ms: number): void {
-    if (this.serviceTimer || !this.ready) return;
-    const self = this;
-    this.serviceTimer = this.clock.setTimeout(function () { self.serviceTimer = 0; self.service(); }, ms);
-  }
-
   /** Without INT: any call may start activity, so look again soon. */
   protected kick(): void {
     if (this.int || !this.ready || this.pollDelay === this.pollMin) return;
     this.pollDelay = this.pollMin;
-    this.pollTimer = this.clear(this.pollTimer);
-    const self = this;
-    this.pollTimer = this.clock.setTimeout(function () { self.pollTimer = 0; self.service(); }, this.pollDelay);
+    this.pollDue = this.clock.now() + this.pollDelay;
+    this.wake(this.pollDue);
   }
 
   /**
@@ -191,7 +217,7 @@ export abstract class W5500Service extends W5500Faults {
    * dispatch; repeated until INTn is high again (or SIR reads 0 when polling), so no edge is lost.
    * With INT wired and INTn high, it reads nothing at all.
    */
-  private service(): void {
+  private service(now: number): void {
     if (!this.ready) return;
     this.inService = true;
     let found = false;
@@ -239,13 +265,12 @@ export abstract class W5500Service extends W5500Faults {
     this.inService = false;
     this.dispatchAll();
     if (!this.ready) return;
-    const self = this;
     if (int) {
       // Still low after every pass: something we cannot clear; come back later rather than spin.
-      if (!int.read()) this.scheduleService(stuck || pass === Def.SERVICE_PASSES ? Def.STUCK_INT_MS : 0);
-    } else if (!this.pollTimer) {
+      this.stuckUntil = !int.read() && (stuck || pass === Def.SERVICE_PASSES) ? now + Def.STUCK_INT_MS : 0;
+    } else {
       this.pollDelay = found ? this.pollMin : (this.pollDelay * 2 < this.pollMax ? this.pollDelay * 2 : this.pollMax);
-      this.pollTimer = this.clock.setTimeout(function () { self.pollTimer = 0; self.service(); }, this.pollDelay);
+      this.pollDue = now + this.pollDelay;
     }
   }
 
@@ -264,12 +289,10 @@ export abstract class W5500Service extends W5500Faults {
     if (!this.ready) return;
     this.watched |= 1 << sn;
     const due = this.clock.now() + first;
-    if (this.watchTimer && this.watchDue <= due) return;
-    this.watchTimer = this.clear(this.watchTimer);
+    if (this.watchDue >= 0 && this.watchDue <= due) return;
     this.watchDelay = first;
     this.watchDue = due;
-    const self = this;
-    this.watchTimer = this.clock.setTimeout(function () { self.watchTimer = 0; self.watch(); }, first);
+    this.wake(due);
   }
 
   protected needsWatch(sn: number): number {
@@ -283,7 +306,16 @@ export abstract class W5500Service extends W5500Faults {
     return w;
   }
 
+  /** drops the watched sockets that no longer need it (only those: no scan of idle sockets) */
+  private pruneWatch(): void {
+    for (let sn = 0; sn < Chip.SOCKETS && (this.watched >> sn) !== 0; sn++) {
+      if ((this.watched & (1 << sn)) && !this.needsWatch(sn)) this.watched &= ~(1 << sn);
+    }
+    if (!this.watched) this.watchDue = -1;
+  }
+
   private watch(): void {
+    this.watchDue = -1;
     if (!this.ready) return;
     for (let sn = 0; sn < Chip.SOCKETS && (this.watched >> sn) !== 0 && this.ready; sn++) {
       if (!(this.watched & (1 << sn))) continue;
@@ -312,13 +344,10 @@ export abstract class W5500Service extends W5500Faults {
       }
     }
     this.dispatchAll();
-    for (let sn = 0; sn < Chip.SOCKETS && (this.watched >> sn) !== 0; sn++) {
-      if ((this.watched & (1 << sn)) && !this.needsWatch(sn)) this.watched &= ~(1 << sn);
-    }
-    if (!this.watched || !this.ready || this.watchTimer) return;
+    this.pruneWatch();
+    // a watch started while this one ran keeps its own time
+    if (!this.watched || !this.ready || this.watchDue >= 0) return;
     this.watchDelay = this.watchDelay * 2 < Def.WATCH_MAX_MS ? this.watchDelay * 2 : Def.WATCH_MAX_MS;
     this.watchDue = this.clock.now() + this.watchDelay;
-    const self = this;
-    this.watchTimer = this.clock.setTimeout(function () { self.watchTimer = 0; self.watch(); }, this.watchDelay);
   }
 }

@@ -1,5 +1,7 @@
 import type { SpiDevice } from '../spi';
 import type { Clock } from '../clock';
+import { noWake } from '../service-loop';
+import type { Wake } from '../service-loop';
 import type { InputPin, OutputPin } from '../pins';
 import { W5500Bus } from './bus';
 import { Chip, Sn_SR } from './registers';
@@ -185,15 +187,19 @@ export class W5500State {
   protected frame14: Uint8Array = new Uint8Array(14);
 
   protected intWatch = 0;
-  protected serviceTimer = 0;
-  protected dispatchTimer = 0;
-  protected pollTimer = 0;
+  /** who runs `poll()`: told when something is due (hal/service-loop.ts); the driver arms no timer */
+  protected wake: Wake = noWake;
+  // Deadlines of `poll()`'s timed work, clock ms (-1 = none); nextDue() gives the earliest.
+  /** INTn stuck low after a full service: look again no sooner than this */
+  protected stuckUntil = 0;
+  /** polling without INT: the next look at SIR, and the back-off interval */
+  protected pollDue = -1;
   protected pollDelay = Def.POLL_MIN_MS as number;
-  protected watchTimer = 0;
-  protected watchDue = 0;
+  /** the close/connect/space watch */
+  protected watchDue = -1;
   protected watchDelay = Def.CLOSE_WATCH_FIRST_MS as number;
-  protected healthTimer = 0;
-  protected stallTimer = 0;
+  protected healthDue = -1;
+  protected stallDue = -1;
 
   constructor(opts: W5500Options) {
     this.bus = new W5500Bus(opts.spi);
@@ -264,8 +270,4 @@ export class W5500State {
     return W5500Err.OK;
   }
 
-  protected clear(handle: number): number {
-    if (handle) this.clock.clearTimeout(handle);
-    return 0;
-  }
 }

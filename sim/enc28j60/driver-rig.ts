@@ -6,6 +6,8 @@
  */
 import { VirtualClock } from '../net/virtual-clock';
 import { runUntil } from '../net/virtual-time';
+import { runFrameDriver } from '../net/run-alone';
+import type { ServiceLoop } from '../../hal/service-loop';
 import { NodeSpiDevice } from '../../hal/node/spi';
 import { NodePin } from '../../hal/node/pins';
 import { Enc28j60 } from '../../hal/enc28j60/driver';
@@ -49,6 +51,8 @@ export class EncRig {
   spi: NodeSpiDevice;
   intPin: NodePin | undefined;
   driver: Enc28j60;
+  /** the one timer that runs the driver's service (what the event loop keeps on a board) */
+  loop: ServiceLoop;
   /** copies of delivered frames, in order */
   frames: Uint8Array[] = [];
   /** results of sent(), links, failures, in order, with everything else as "kind:value" */
@@ -75,6 +79,7 @@ export class EncRig {
       failure(err: number) { self.events.push('failure:' + err); },
     };
     this.driver.setHandler(handler);
+    this.loop = runFrameDriver(clock, this.driver);
   }
 
   /** Runs firmware timers, the chip and the wire on the virtual clock until `done()` or `limitMs` passed. */

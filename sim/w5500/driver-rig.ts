@@ -13,6 +13,8 @@ import { W5500Model } from './model';
 import type { W5500ModelOptions } from './model';
 import { VirtualNet } from './virtual-net';
 import { runUntil } from '../net/virtual-time';
+import { runW5500 } from '../net/run-alone';
+import type { ServiceLoop } from '../../hal/service-loop';
 import { parseIPv4 } from '../../firmware/socket/address';
 import { ipToBytes } from '../../firmware/transport/offload/ip';
 
@@ -53,6 +55,8 @@ export class Rig {
   intPin: NodePin | undefined;
   rstPin: ResetPin | undefined;
   driver: W5500;
+  /** the one timer that runs the driver's poll (what the event loop keeps on a board) */
+  loop: ServiceLoop;
   /** "sn:EVENT", "link:up", "failure:-9" in delivery order, with the virtual time of delivery */
   events: string[] = [];
   times: number[] = [];
@@ -89,6 +93,7 @@ export class Rig {
       gateway: ip4('192.168.1.1'),
     }, o.driver || {});
     this.driver = new W5500(opts);
+    this.loop = runW5500(this.clock, this.driver);
     const self = this;
     const h: W5500Handler = {
       socket(sn, ev) { self.record(sn + ':' + EVENT_NAMES[ev]); if (self.onEvent) self.onEvent(sn, ev); },
@@ -147,6 +152,7 @@ export class Rig {
   }
 
   close(): void {
+    this.loop.stop();
     this.driver.stop();
     this.model.close();
   }

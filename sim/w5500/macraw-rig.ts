@@ -5,6 +5,8 @@
  */
 import { VirtualClock } from '../net/virtual-clock';
 import { runUntil } from '../net/virtual-time';
+import { runFrameDriver } from '../net/run-alone';
+import type { ServiceLoop } from '../../hal/service-loop';
 import { NodeSpiDevice } from '../../hal/node/spi';
 import { NodePin } from '../../hal/node/pins';
 import type { OutputPin } from '../../hal/pins';
@@ -40,6 +42,8 @@ export class MacrawRig {
   readonly net: VirtualNet;
   readonly model: W5500Model;
   readonly driver: W5500Macraw;
+  /** the one timer that runs the driver's service (what the event loop keeps on a board) */
+  readonly loop: ServiceLoop;
   /** frames delivered to the handler (copies), in order */
   readonly frames: Uint8Array[] = [];
   /** "frame:<len>", "sent:<result>", "link:up|down", "failure:<err>" in delivery order */
@@ -71,6 +75,7 @@ export class MacrawRig {
       failure(err) { self.events.push('failure:' + err); },
     };
     this.driver.setHandler(h);
+    this.loop = runFrameDriver(clock, this.driver);
   }
 
   run(ms: number): void {
@@ -82,6 +87,7 @@ export class MacrawRig {
   }
 
   close(): void {
+    this.loop.stop();
     this.driver.stop();
     this.model.close();
   }

@@ -70,14 +70,17 @@ describe('ENC28J60 driver on recorded SPI', () => {
     const spi = new RecordedSpi();
     const clock = new PauseClock();
     const d = new Enc28j60({ spi, clock, mac: MAC });
+    const wakes: number[] = [];
+    d.setWake((at) => wakes.push(at));
     assert.equal(d.begin(), FrameErr.OK);
     assert.deepEqual(spi.take(), HALF_DUPLEX_BRINGUP);
     assert.deepEqual(clock.pauses, [1, 2]);
     assert.equal(d.revision, 6);
     assert.equal(d.isUp(), true);
     assert.equal(d.isLinkUp(), false);
-    // Polling (no INT): the first poll is armed at pollMinMs.
-    assert.deepEqual(clock.timers.map((x) => x.at), [3 + 1]);
+    // Polling (no INT): the first poll is asked for at pollMinMs; the driver arms no timer itself.
+    assert.deepEqual(wakes, [3 + 1]);
+    assert.deepEqual(clock.timers, []);
   });
 
   it('full duplex: FULDPX in MACON3 and PDPXMD in PHCON1 together, pause frames on, no DEFER, no HDLDIS; EIE with INT', () => {
@@ -85,6 +88,8 @@ describe('ENC28J60 driver on recorded SPI', () => {
     const clock = new PauseClock();
     const int = { read: () => true, watch: () => 7, unwatch: () => undefined };
     const d = new Enc28j60({ spi, clock, mac: MAC, fullDuplex: true, int });
+    const wakes: number[] = [];
+    d.setWake((at) => wakes.push(at));
     assert.equal(d.begin(), FrameErr.OK);
     const log = spi.take();
     const i = log.indexOf('40 0d');
@@ -96,8 +101,11 @@ describe('ENC28J60 driver on recorded SPI', () => {
     assert.ok(log.includes('5b db'), 'EIE = INTIE | PKTIE | LINKIE | TXIE | TXERIE | RXERIE');
     assert.equal(spi.phy[0], 0x0100);
     assert.equal(spi.regs[2 * 32 + 2], 0x33);
-    // INT wired and high: nothing armed, so an idle chip costs no SPI.
+    // INT wired and high: no service asked for and no timer, so an idle chip costs no SPI.
+    assert.deepEqual(wakes, []);
     assert.deepEqual(clock.timers, []);
+    assert.equal(d.service(clock.now()), -1);
+    assert.deepEqual(spi.take(), []);
   });
 
   it('reports NO_CHIP when MISO floats high and WIRING when it is held low, after the reset and before any configuration', () => {

@@ -5,6 +5,7 @@
  * answers; the model's pcap of it is read back with tcpdump -r. Real time. Needs root, iproute2, python3, tcpdump
  * (tools/install-system-deps.sh); with CI=true a missing piece fails the test, elsewhere it skips loudly.
  */
+import { runFrameDriver } from '../../sim/net/run-alone';
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -122,6 +123,7 @@ describe('ENC28J60 driver through TAP: the Linux kernel answers ARP and ICMP ech
     chip.onIntn((high) => int.write(high));
     const t = tc;
     const driver = new Enc28j60({ spi: new NodeSpiDevice((mosi) => t.exchange(mosi)), clock, int, mac: CHIP_MAC });
+    const loop = runFrameDriver(clock, driver);
     const frames: Uint8Array[] = [];
     const results: number[] = [];
     const queue: Uint8Array[] = [];
@@ -174,6 +176,7 @@ describe('ENC28J60 driver through TAP: the Linux kernel answers ARP and ICMP ech
       assert.ok(results.every((r) => r === FrameErr.OK), 'every frame sent: ' + results.join(','));
       assert.equal(chip.trace.faultCount(), 0);
     } finally {
+      loop.stop();
       driver.stop();
       await t.close();
       tc = undefined;

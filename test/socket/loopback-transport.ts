@@ -2,8 +2,8 @@
  * TEST DOUBLE — an in-memory Transport for the socket layer's unit tests. Every connection runs
  * between two endpoints of this same object ("device" endpoints, handed to the socket layer, and
  * optional "raw" endpoints that a test drives byte by byte as a remote host would). It keeps the
- * Transport contract (events only from pump(), release/abort semantics, flow control by a receive
- * window) and nothing else: all Winsock behaviour lives in the socket layer, and the conformance
+ * Transport contract (events only from pump(), no timer of its own: work is asked for with the sink's
+ * `wake`, release/abort semantics, flow control by a receive window) and nothing else: all Winsock behaviour lives in the socket layer, and the conformance
  * suite re-checks it against the W5500 model with kernel peers.
  *
  * Flow control: bytes sit in the sender's queue (`unsent`) until the receiver has room in its
@@ -96,7 +96,6 @@ export class LoopbackTransport implements Transport {
   private rxCap: number;
   private txCap: number;
   private latency: number;
-  private timer = 0;
   private nextEphemeral = 49152;
   private pendingEnds: { ep: LEp; cause: TCause }[] = [];
   /** a log of calls that reach the wire, for tests: 'fin 3', 'abort 2', … */
@@ -176,9 +175,9 @@ export class LoopbackTransport implements Transport {
     return this.eps[ep].opts;
   }
 
+  /** work to move: ask the runner (the socket layer's event loop) for a pump on the next turn; no timer of its own */
   wake(): void {
-    if (this.timer) return;
-    this.timer = this.clock.setTimeout(() => { this.timer = 0; this.pump(); }, 0);
+    if (this.sink) this.sink.wake(this.clock.now());
   }
 
   resetPair(e: LEp, cause: TCause): void {
@@ -258,7 +257,7 @@ export class LoopbackTransport implements Transport {
     e.connectIp = ip;
     e.connectPort = port;
     e.connectAt = this.clock.now() + this.latency;
-    this.clock.setTimeout(() => this.wake(), this.latency);
+    if (this.sink) this.sink.wake(e.connectAt);
     return 0;
   }
   send(ep: number, buf: Uint8Array, off: number, len: number): number {
@@ -447,9 +446,8 @@ export class LoopbackTransport implements Transport {
       if (e.state !== 'connected' && e.state !== 'listening') continue;
       this.endNow(e, x.cause);
     }
-    if (this.hasWork()) this.wake();
-    // the next connection attempt that comes due is the only timed work
-    let due = -1;
+    // more to move (a receiver made room, a FIN behind data): due now; else the next connection attempt
+    let due = this.hasWork() ? now : -1;
     for (const c of all) if (c.state === 'connecting' && c.connectAt > now && (due < 0 || c.connectAt < due)) due = c.connectAt;
     return due;
   }

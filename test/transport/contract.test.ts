@@ -2,6 +2,7 @@
  * The transport contract (contract.ts) on every transport there is: the offload transport on the
  * W5500 model, and the socket layer's in-memory double (so tests built on the double stay honest).
  */
+import { ServiceLoop } from '../../hal/service-loop';
 import { EndpointKind } from '../../firmware/transport/transport';
 import { transportContract } from './contract';
 import type { ContractPeer, ContractRig } from './contract';
@@ -50,7 +51,9 @@ function loopbackRig(): ContractRig {
   const clock = new VirtualClock();
   const t = new LoopbackTransport(clock, { ip: 0x0a000001 });
   const ev: string[] = [];
-  t.setSink(recordingSink(ev));
+  // the event loop's one timer, as the socket layer keeps it
+  const loop = new ServiceLoop(clock, () => t.pump());
+  t.setSink(recordingSink(ev, (at) => loop.at(at)));
   const accepted = t.rawListen(PEER_PORT);
   return {
     name: 'loopback double',

@@ -2,9 +2,13 @@ import type { TransportSink } from '../../firmware/transport/transport';
 
 const CAUSE = ['None', 'Reset', 'Timeout', 'NetDown', 'Refused', 'Unreachable'];
 
-/** a sink that records every event as text, in order ("ended 3 Reset 0"), into `ev` */
-export function recordingSink(ev: string[]): TransportSink {
+/**
+ * A sink that records every event as text, in order ("ended 3 Reset 0"), into `ev`; `wake` requests
+ * go to `wake` (a rig's ServiceLoop pumping the transport), or nowhere.
+ */
+export function recordingSink(ev: string[], wake?: (at: number) => void): TransportSink {
   return {
+    wake(at) { if (wake) wake(at); },
     connectDone(ep, cause) { ev.push(`connectDone ${ep} ${CAUSE[cause]}`); },
     acceptable(ep) { ev.push(`acceptable ${ep}`); },
     readable(ep) { ev.push(`readable ${ep}`); },

@@ -14,6 +14,7 @@ import { runUntil } from '../../sim/net/virtual-time';
 import { OffloadTransport } from '../../firmware/transport/offload/offload';
 import type { OffloadOptions } from '../../firmware/transport/offload/offload';
 import { recordingSink } from './recording-sink';
+import { ServiceLoop } from '../../hal/service-loop';
 import { parseIPv4 } from '../../firmware/socket/address';
 import { ip4 } from '../../sim/w5500/driver-rig';
 
@@ -38,6 +39,8 @@ export class TRig {
   model: W5500Model;
   driver: W5500;
   t: OffloadTransport;
+  /** the event loop's one timer, pumping the transport (what the socket layer would keep) */
+  loop: ServiceLoop;
   events: string[] = [];
 
   constructor(o: TRigOptions = {}) {
@@ -59,7 +62,11 @@ export class TRig {
     const err = this.driver.begin();
     if (err !== 0) throw new Error('bring-up failed: ' + err);
     this.t = new OffloadTransport(Object.assign({ driver: this.driver, clock, ip: CHIP, int }, o.transport || {}));
-    this.t.setSink(recordingSink(this.events));
+    const t = this.t;
+    const loop = new ServiceLoop(clock, () => t.pump());
+    this.loop = loop;
+    t.setSink(recordingSink(this.events, (at) => loop.at(at)));
+    loop.at(clock.now());
   }
 
   /** returns and forgets the events so far */
@@ -85,6 +92,7 @@ export class TRig {
   }
 
   close(): void {
+    this.loop.stop();
     this.t.stop();
     this.driver.stop();
     this.model.close();

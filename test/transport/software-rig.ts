@@ -9,6 +9,7 @@ import type { Enc28j60Options } from '../../hal/enc28j60/driver';
 import { SoftwareTransport } from '../../firmware/transport/software/software';
 import type { SoftwareOptions } from '../../firmware/transport/software/software';
 import { recordingSink } from './recording-sink';
+import { ServiceLoop } from '../../hal/service-loop';
 import { DEVICE, DEVICE_MAC, Enc28j60World, MASK } from '../../sim/software/enc28j60-world';
 import type { Enc28j60WorldOptions } from '../../sim/software/enc28j60-world';
 import { MacrawWorld } from '../../sim/software/w5500-macraw-world';
@@ -24,6 +25,8 @@ abstract class FrameRig<W extends { run(ms: number): void; runUntil(done: () => 
   abstract w: W;
   abstract driver: D;
   abstract t: SoftwareTransport;
+  /** the event loop's one timer, pumping the transport (what the socket layer would keep) */
+  loop: ServiceLoop | undefined;
   events: string[] = [];
 
   take(): string[] {
@@ -39,6 +42,7 @@ abstract class FrameRig<W extends { run(ms: number): void; runUntil(done: () => 
   }
 
   close(): void {
+    if (this.loop) this.loop.stop();
     this.t.stop();
     this.driver.stop();
   }
@@ -61,19 +65,27 @@ export class SoftRig extends FrameRig<Enc28j60World, Enc28j60> {
     this.driver = new Enc28j60(Object.assign({ spi: w.spi, clock: w.clock, int: w.int, mac: DEVICE_MAC }, o.driver ?? {}));
     const err = this.driver.begin();
     if (err !== 0) throw new Error('bring-up failed: ' + err);
-    this.t = transportOn(this.driver, w.clock, w.int, o.transport, this.events);
+    this.t = transportOn(this.driver, w.clock, w.int, o.transport);
+    this.loop = pumpLoop(this.t, w.clock, this.events);
   }
 }
 
-/** The software transport over a brought-up `driver`, its sink recording every event into `ev`. */
-function transportOn(driver: FrameDriver, clock: Clock, int: InputPin | undefined, o: Partial<SoftwareOptions> | undefined, ev: string[]): SoftwareTransport {
+/** The software transport over a brought-up `driver`. */
+function transportOn(driver: FrameDriver, clock: Clock, int: InputPin | undefined, o: Partial<SoftwareOptions> | undefined): SoftwareTransport {
   let seed = 0x9e3779b9;
   const t = new SoftwareTransport(Object.assign({
     driver, clock, ip: DEVICE, mask: MASK, gateway: 0, int,
     isn: () => { seed = (seed * 1664525 + 1013904223) >>> 0; return seed; },
   }, o ?? {}));
-  t.setSink(recordingSink(ev));
   return t;
+}
+
+/** the event loop's one timer, pumping `t` at its deadlines and wake requests; the sink records into `ev` */
+function pumpLoop(t: SoftwareTransport, clock: Clock, ev: string[]): ServiceLoop {
+  const loop = new ServiceLoop(clock, () => t.pump());
+  t.setSink(recordingSink(ev, (at) => loop.at(at)));
+  loop.at(clock.now());
+  return loop;
 }
 
 export interface MacrawRigOptions extends MacrawWorldOptions {
@@ -94,6 +106,7 @@ export class MacrawSoftRig extends FrameRig<MacrawWorld, W5500Macraw> {
     this.driver = new W5500Macraw(Object.assign({ spi: w.spi, clock: w.clock, int: w.int, mac: DEVICE_MAC }, o.driver ?? {}));
     const err = this.driver.begin();
     if (err !== 0) throw new Error('bring-up failed: ' + err);
-    this.t = transportOn(this.driver, w.clock, w.int, o.transport, this.events);
+    this.t = transportOn(this.driver, w.clock, w.int, o.transport);
+    this.loop = pumpLoop(this.t, w.clock, this.events);
   }
 }

@@ -5,6 +5,7 @@
  * it answers, read back from the pcap with tcpdump -r. Real time. Needs root, iproute2, python3, tcpdump
  * (tools/install-system-deps.sh); with CI=true a missing piece fails the test, elsewhere it skips loudly.
  */
+import { runFrameDriver } from '../../sim/net/run-alone';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -64,6 +65,7 @@ describe('W5500 MACRAW driver through TAP: the Linux kernel answers ARP and ICMP
     const int = new NodePin(clock, t.chip.intn);
     t.chip.onIntn((high) => int.write(high));
     const driver = new W5500Macraw({ spi: new NodeSpiDevice((mosi) => t.exchange(mosi)), clock, int, mac: new Uint8Array(MACRAW_MAC) });
+    const loop = runFrameDriver(clock, driver);
     const frames: Uint8Array[] = [];
     const results: number[] = [];
     const queue: Uint8Array[] = [];
@@ -115,6 +117,7 @@ describe('W5500 MACRAW driver through TAP: the Linux kernel answers ARP and ICMP
       assert.equal(driver.counters[FrameCount.RX_BAD_POINTER], 0);
       assert.equal(t.net.counters.droppedQueueFull, 0);
     } finally {
+      loop.stop();
       driver.stop();
       clock.clearAll();
       await t.close();

@@ -271,8 +271,14 @@ describe('W5500 MACRAW frame driver', () => {
     r.run(10);
     assert.deepEqual(r.events.slice().sort(), ['frame:60', 'sent:0']);
     const now = r.clock.now();
+    // idle since: the poll has backed off (1, 2, 4, 8 ms), and the loop that runs the driver is set for it
     const due = r.driver.service(now);
-    assert.ok(due > now && due <= now + 1, 'next poll within pollMinMs: ' + (due - now));
+    assert.equal(due, 15);
+    assert.equal(r.loop.armedFor(), due);
+    // a call may start activity: the next poll is pollMinMs away again
+    assert.equal(r.driver.send(ethFrame(BCAST, 0x0806, 60), 60), FrameErr.OK);
+    assert.equal(r.driver.service(now), now + 1);
+    assert.deepEqual(r.events.slice(2), ['sent:0']);
     r.close();
   });
 });

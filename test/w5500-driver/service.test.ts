@@ -120,7 +120,8 @@ describe('W5500 interrupt service', () => {
   it('an INT line stuck low with nothing flagged is re-checked every 10 ms, not in a hot loop', () => {
     const r = up();
     r.intPin!.read = () => false;
-    r.driver.poll();
+    // no edge comes: the owner's first look finds it low, then polls at the deadlines the driver gives
+    r.loop.at(r.clock.now());
     r.run(1000);
     // each visit: SIR (0) and one chip check, which finds the chip healthy
     assert.equal(r.model.trace.counters.transactions, 2 * 101);
@@ -129,10 +130,14 @@ describe('W5500 interrupt service', () => {
     assert.equal(r.driver.isUp(), true);
   });
 
-  it('stop() ends the pin watch and every timer', () => {
+  it('stop() ends the pin watch and every deadline: a poll afterwards reads nothing', () => {
     const r = up({ int: false });
     r.driver.stop();
-    assert.equal(r.clock.pending(), 0);
+    assert.equal(r.driver.nextDue(), -1);
+    r.model.trace.reset();
+    r.driver.poll();
+    r.run(1000);
+    assert.equal(r.model.trace.counters.transactions, 0);
     const i = up();
     i.driver.stop();
     assert.equal(i.intPin!.watcherCount(), 0);

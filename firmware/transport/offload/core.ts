@@ -111,7 +111,8 @@ export class OffloadCore {
     this.clock = clock;
     this.ip = ip >>> 0;
     this.max = max;
-    this.queue = new DeferredEvents(clock, max, deliver);
+    const self = this;
+    this.queue = new DeferredEvents(max, deliver, function () { self.sink.wake(clock.now()); });
     this.ports = new EphemeralPorts(ephemeralBase);
     const n = max;
     this.kind = new Uint8Array(n);

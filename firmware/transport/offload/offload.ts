@@ -19,7 +19,7 @@ import { Chip, Sn_MR } from '../../../hal/w5500/registers';
 import { EndpointKind, TErr, TOption } from '../transport';
 import type { PeerAddress, Transport, TransportCaps, TransportSink } from '../transport';
 import { Deferred } from '../deferred';
-import { idleUntil } from '../shared';
+import { NOSINK, idleUntil } from '../shared';
 import { Ephemeral } from '../../net/ephemeral';
 import { Fl, OffloadCore, Role, St } from './core';
 import { validRange } from '../range';
@@ -37,11 +37,6 @@ export interface OffloadOptions {
   ip: number;
   /** the chip's INTn, if wired (the driver's own pin): `idle` wakes when it goes low */
   int?: InputPin;
-  /**
-   * check the chip (presence, reset) at least this often while blocking calls pump, ms (the
-   * driver's own health timer cannot run then); 0 = never (default)
-   */
-  healthMs?: number;
   /** endpoint ids handed out at most (default 16: 8 hardware sockets, and ids of released endpoints closing in the background) */
   maxEndpoints?: number;
   /** first ephemeral port (default 49152) */
@@ -56,8 +51,6 @@ export class OffloadTransport implements Transport {
   readonly caps: TransportCaps;
   private c: OffloadCore;
   private int: InputPin | undefined;
-  private healthMs: number;
-  private lastHealth: number;
 
   constructor(opts: OffloadOptions) {
     const max = opts.maxEndpoints !== undefined && opts.maxEndpoints >= Chip.SOCKETS ? opts.maxEndpoints : Def.MAX_ENDPOINTS;
@@ -72,8 +65,8 @@ export class OffloadTransport implements Transport {
     c.queue.afterFlush = function () { armAll(c); };
     this.c = c;
     this.int = opts.int;
-    this.healthMs = opts.healthMs !== undefined && opts.healthMs > 0 ? opts.healthMs : 0;
-    this.lastHealth = opts.clock.now();
+    // the driver's interrupt watch and deadlines ask the event loop for a pump, through the sink
+    opts.driver.setWake(function (at: number) { c.sink.wake(at); });
     this.caps = { canSendReset: false, holdsAfterClose: true, maxDatagram: c.maxDatagram };
     const h: W5500Handler = {
       socket: function (s, ev) { onSocket(c, s, ev); },
@@ -381,30 +374,21 @@ export class OffloadTransport implements Transport {
 
   pump(): number {
     const c = this.c;
+    // what is due on the chip: INTn low (or the poll), the close/connect watch, the health and stall checks
     c.drv.poll();
-    const now = c.clock.now();
-    let health = -1;
-    if (this.healthMs > 0 && c.drv.isUp()) {
-      // a chip reset raises no interrupt, and a blocking call keeps the driver's health timer from running
-      if (now - this.lastHealth >= this.healthMs) {
-        this.lastHealth = now;
-        c.drv.checkChip();
-      }
-      health = this.lastHealth + this.healthMs;
-    }
     // a failure found by this service is told now, not on a later turn the blocking caller would wait for
     if (!c.down && !c.drv.isUp()) onFailure(c);
     c.queue.flush();
-    const due = c.drv.nextDue();
-    return health >= 0 && (due < 0 || health < due) ? health : due;
+    if (c.queue.due()) return c.clock.now();
+    return c.drv.nextDue();
   }
 
   idle(until: number): void {
     idleUntil(this.c.clock, this.int, until);
   }
 
-  /** Stops the transport's own timers (the driver is stopped by its owner). */
+  /** No more wake requests or events (the driver is stopped by its owner). */
   stop(): void {
-    this.c.queue.stop();
+    this.c.sink = NOSINK;
   }
 }

@@ -78,7 +78,8 @@ export class SoftCore {
     this.nif = nif;
     this.tcp = tcpOf(this);
     this.max = max;
-    this.queue = new DeferredEvents(clock, max, deliver);
+    const self = this;
+    this.queue = new DeferredEvents(max, deliver, function () { self.sink.wake(clock.now()); });
     this.ports = ports;
     this.kind = new Uint8Array(max);
     this.st = new Uint8Array(max);

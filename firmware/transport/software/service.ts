@@ -1,9 +1,10 @@
 /**
  * The software transport's work: the frame driver's events (frames into the stack, a frame sent,
  * link, failure), the stack's timers (TCP retransmission, delayed ACK, keep-alive, TIME_WAIT; ARP
- * retries) on one clock timer set for the earliest of them, and the pump that does all of it now.
- * The stack has no timers of its own (firmware/net is pure): the time of its next need is read from
- * it after every change, and the one timer follows the earliest.
+ * retries), and the pump that does all of it now. Neither the stack (firmware/net is pure) nor this
+ * file arms a timer: the time of the stack's next need is read from it after every change and
+ * handed to the sink's `wake`, and the pump returns the earliest deadline; the event loop's one
+ * timer follows it.
  */
 import type { FrameHandler } from '../../../hal/frame-driver';
 import { ArpState, ArpTiming } from '../../net/arp-cache';
@@ -23,8 +24,6 @@ export function earlier(a: number, b: number): number {
 export class Service implements FrameHandler {
   private c: SoftCore;
   private tx: TxQueue;
-  private timer = 0;
-  private timerDue = -1;
   /** addresses ARP gave up in this poll */
   private lost: Uint32Array = new Uint32Array(ArpTiming.ENTRIES);
 
@@ -66,9 +65,12 @@ export class Service implements FrameHandler {
     return d;
   }
 
-  /** after anything that may have changed a deadline: the timer follows the earliest */
+  /** after anything that may have changed a deadline: the event loop's timer follows the earliest */
   kick(): void {
-    if (!this.c.down) this.arm(this.deadline());
+    const c = this.c;
+    if (c.down) return;
+    const d = this.deadline();
+    if (d >= 0) c.sink.wake(d);
   }
 
   /** everything that can be done now; the next time work is due (-1: only an event brings more) */
@@ -89,9 +91,8 @@ export class Service implements FrameHandler {
     }
     c.queue.flush();
     if (c.down) return -1;
-    due = earlier(due, this.deadline());
-    this.arm(due);
-    return due;
+    if (c.queue.due()) return c.clock.now();
+    return earlier(due, this.deadline());
   }
 
   /** the ARP entries this poll will give up (every request unanswered): how many, their addresses in `lost` */
@@ -128,28 +129,6 @@ export class Service implements FrameHandler {
     }
   }
 
-  stop(): void {
-    if (this.timer) this.c.clock.clearTimeout(this.timer);
-    this.timer = 0;
-    this.timerDue = -1;
-  }
-
-  private arm(due: number): void {
-    if (due < 0) return;
-    if (this.timer) {
-      if (this.timerDue <= due) return;
-      this.c.clock.clearTimeout(this.timer);
-    }
-    const self = this;
-    const now = this.c.clock.now();
-    this.timerDue = due;
-    this.timer = this.c.clock.setTimeout(function () {
-      self.timer = 0;
-      self.timerDue = -1;
-      self.pump();
-    }, due > now ? due - now : 0);
-  }
-
   // ---------------------------------------------------------------- failure
 
   /**
@@ -161,7 +140,6 @@ export class Service implements FrameHandler {
     const c = this.c;
     if (c.down) return;
     c.down = true;
-    this.stop();
     this.tx.clear();
     c.nif.down();
     const now = c.clock.now();

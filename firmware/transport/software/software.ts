@@ -3,7 +3,7 @@
  * own TCP/IP stack (firmware/net: Ethernet, ARP, IPv4, ICMP echo, UDP, TCP) over any FrameDriver
  * (hal/frame-driver.ts: the ENC28J60, the W5500 in MACRAW mode). This file holds the members; the
  * jobs behind them are in core.ts (endpoint records), tx-queue.ts (frames out), tcp-events.ts (TCP's
- * events), datagram.ts (UDP) and service.ts (the driver's events, the timer, the pump, failure).
+ * events), datagram.ts (UDP) and service.ts (the driver's events, the deadlines, the pump, failure).
  *
  * What it does better than the W5500 (caps): abort() puts a real RST on the wire (linger 0, the
  * SD_RECEIVE rule), TIME_WAIT is a real 2·MSL record ended by the timer and holds no endpoint, and
@@ -23,7 +23,7 @@ import { TcpErr } from '../../net/tcp/constants';
 import { EndpointKind, TErr, TOption } from '../transport';
 import type { PeerAddress, Transport, TransportCaps, TransportSink } from '../transport';
 import { Deferred } from '../deferred';
-import { idleUntil } from '../shared';
+import { NOSINK, idleUntil } from '../shared';
 import { Ephemeral, EphemeralPorts } from '../../net/ephemeral';
 import { validRange } from '../range';
 import { Fl, SoftCore, St } from './core';
@@ -120,6 +120,8 @@ export class SoftwareTransport implements Transport {
     nif.setAddress(opts.ip >>> 0, opts.mask >>> 0, opts.gateway >>> 0, now);
     nif.attach(IpProto.TCP, tcp);
     opts.driver.setHandler(svc);
+    // the driver's interrupt watch and left-over work ask the event loop for a pump, through the sink
+    opts.driver.setWake(function (at: number) { c.sink.wake(at); });
     if (opts.driver.isUp()) nif.up(this.tx, now);
     else svc.fail();
   }
@@ -473,10 +475,9 @@ export class SoftwareTransport implements Transport {
     idleUntil(this.c.clock, this.int, until);
   }
 
-  /** Stops the transport's own timers (the driver is stopped by its owner). */
+  /** No more wake requests or events (the driver is stopped by its owner). */
   stop(): void {
-    this.svc.stop();
-    this.c.queue.stop();
+    this.c.sink = NOSINK;
   }
 
   /** the stack under the transport, for tests and figures (frames dropped, drops by reason, TCP counters) */
