@@ -226,11 +226,12 @@ export class DhcpClient {
     if (ms < 0) ms = 0;
     if (ms > DhcpTiming.MAX_TIMER_MS) ms = DhcpTiming.MAX_TIMER_MS;
     const self = this;
-    this.timer = this.clock.setTimeout(function () { self.timer = 0; self.tick(); }, ms);
+    // a deadline of the event loop's one timer, not a timer of its own
+    this.timer = this.api.setTimer(ms, function () { self.timer = 0; self.tick(); });
   }
 
   private disarm(): void {
-    if (this.timer) this.clock.clearTimeout(this.timer);
+    if (this.timer) this.api.clearTimer(this.timer);
     this.timer = 0;
   }
 

@@ -149,7 +149,7 @@ export class DnsResolver {
     if (typeof name !== 'string') return WSAError.WSAEINVAL;
     const clock = this.clock;
     if (parseIPv4(name) >= 0) {
-      later(clock, cb, name);
+      later(this.api, cb, name);
       return 0;
     }
     if (!nameOk(name)) return WSAError.WSAEINVAL;
@@ -158,7 +158,7 @@ export class DnsResolver {
     const hit = this.cache.get(key, clock.now());
     if (hit >= 0) {
       this.hits++;
-      later(clock, cb, formatIPv4(hit));
+      later(this.api, cb, formatIPv4(hit));
       return 0;
     }
     if (this.serverCount === 0) return WSAError.WSATRY_AGAIN;
@@ -200,8 +200,9 @@ export class DnsResolver {
     this.queries++;
     (l.port as UdpPort).send(l.q, l.qlen, this.servers[l.server], this.port);
     const self = this;
-    if (l.timer) this.clock.clearTimeout(l.timer);
-    l.timer = this.clock.setTimeout(function () { l.timer = 0; self.timeout(l); }, this.timeoutMs);
+    if (l.timer) this.api.clearTimer(l.timer);
+    // a deadline of the event loop's one timer, not a timer of its own
+    l.timer = this.api.setTimer(this.timeoutMs, function () { l.timer = 0; self.timeout(l); });
   }
 
   private timeout(l: Lookup): void {
@@ -238,7 +239,7 @@ export class DnsResolver {
   private end(l: Lookup): void {
     const i = this.active.indexOf(l);
     if (i >= 0) this.active.splice(i, 1);
-    if (l.timer) this.clock.clearTimeout(l.timer);
+    if (l.timer) this.api.clearTimer(l.timer);
     l.timer = 0;
     if (l.port) l.port.close();
   }
@@ -259,6 +260,6 @@ function call(cb: AddrInfoCallback, error: number, addr: string): void {
 }
 
 /** an answer known at once still comes from the event loop */
-function later(clock: Clock, cb: AddrInfoCallback, addr: string): void {
-  clock.setTimeout(function () { call(cb, 0, addr); }, 0);
+function later(api: SocketLayer, cb: AddrInfoCallback, addr: string): void {
+  api.setTimer(0, function () { call(cb, 0, addr); });
 }

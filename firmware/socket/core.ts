@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../../hal/clock';
 import { ServiceLoop } from '../../hal/service-loop';
+import { LoopTimers } from './timers';
 import { TErr } from '../transport/transport';
 import type { PeerAddress, Transport } from '../transport/transport';
 import { WSAError } from './errors';
@@ -73,6 +74,8 @@ export class LayerCore {
   doneResults: CloseResult[] = [];
   /** the stack's one timer (event-loop.ts arms it: the transport's pump deadline, the layer's own) */
   loop: ServiceLoop;
+  /** the services' timers (DHCP, DNS): deadlines of the same loop */
+  timers: LoopTimers = new LoopTimers();
   peer: PeerAddress = { ip: 0, port: 0 };
   link = true;
   /** a link change waits for the next turn to reach `onLink` */

@@ -1,8 +1,8 @@
 /**
  * The event loop. It keeps the stack's one timer (hal/service-loop.ts), set for the earliest of:
  * the transport's pump deadline (what `pump()` returned, or what its `wake` asked for: an interrupt,
- * a call that queued work), the background-close bounds, and now when the layer owes a turn (an API
- * call, a handler to call). When it fires, one turn runs: pump the transport, enforce the bounds,
+ * a call that queued work), the background-close bounds, the services' timers (timers.ts), and now
+ * when the layer owes a turn (an API call, a handler to call). When it fires, one turn runs: pump the transport, enforce the bounds,
  * settle, call handlers; then the timer is set again from what is due. Nothing else in the stack
  * arms a timer, and with nothing due no timer is set at all.
  *
@@ -88,9 +88,11 @@ function earlier(a: number, b: number): number {
  */
 export function service(c: LayerCore): number {
   const due = c.transport.pump();
-  const bound = closeBound(c, c.clock.now());
+  const now = c.clock.now();
+  const bound = closeBound(c, now);
   flush(c);
-  return earlier(due, bound);
+  // the services' timers last, as an application's timer would run after the network's events
+  return earlier(earlier(due, bound), c.timers.run(c, now));
 }
 
 /** settle, then call handlers, signals and close callbacks */

@@ -89,6 +89,23 @@ export class SocketLayer {
     this.c.loop.stop();
   }
 
+  /**
+   * Runs `fn` from the event loop `ms` from now (a deadline of its one timer, for the services above
+   * the API: DHCP, DNS); returns an id, never 0. What `fn` throws is logged.
+   */
+  setTimer(ms: number, fn: () => void): number {
+    const c = this.c;
+    const at = c.clock.now() + (ms > 0 ? ms : 0);
+    const id = c.timers.add(at, fn);
+    c.loop.at(at);
+    return id;
+  }
+
+  /** a timer of `setTimer` that has not run yet runs never; other ids are ignored */
+  clearTimer(id: number): void {
+    this.c.timers.remove(id);
+  }
+
   /** the event loop's one timer: when it is set for, how many turns it ran (figures and tests) */
   eventLoop(): ServiceLoop {
     return this.c.loop;
