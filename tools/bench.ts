@@ -7,7 +7,7 @@
 import { Rig, ip4, PEER_IP } from '../sim/w5500/driver-rig';
 import { SnEvent } from '../hal/w5500/events';
 import { Sn_MR } from '../hal/w5500/registers';
-import { blockingRecvWakeups } from '../sim/blocking-wakeups';
+import { blockingRecvWakeups, idleWakeups } from '../sim/blocking-wakeups';
 import { createHarness } from '../sim/harness';
 import type { Harness } from '../sim/harness';
 import { AddressFamily, SockType } from '../firmware/socket/constants';
@@ -302,6 +302,12 @@ console.log('');
 console.log('socket layer over the offload transport (sim/harness.ts, default configuration), blocking recv with SO_RCVTIMEO 300 ms and no data:');
 console.log(`  INT wired: ${waitInt.wakeups} wake-ups, ${waitInt.transactions} SPI transactions, returned after ${waitInt.elapsedMs} ms`);
 console.log(`  polling:   ${waitPoll.wakeups} wake-ups, ${waitPoll.transactions} SPI transactions, returned after ${waitPoll.elapsedMs} ms`);
+// The event loop with nothing to do: turns of its one timer over 10 s, a connected socket, no traffic.
+console.log('event loop idle (one connected socket, no traffic, 10 s):');
+for (const [int, health] of [[true, 0], [true, 1000], [false, 0], [false, 1000]] as [boolean, number][]) {
+  const f = await idleWakeups(int, health, 10);
+  console.log(`  ${int ? 'INT wired' : 'polling  '}, chip check ${health ? 'every ' + health + ' ms' : 'off'}: ${f.perSecond} wake-ups per second, ${f.transactions} SPI transactions, ${f.timers} timer set`);
+}
 async function defaultRows(): Promise<void> {
   const rows2: PerKiB[] = [];
   for (const int of [true, false]) rows2.push(await defaultSend(int), await defaultRecv(int));
