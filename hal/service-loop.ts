@@ -9,6 +9,13 @@ import type { Clock } from './clock';
 /** Asks for a service at `at` (clock ms) at the latest; `at` ≤ now means on the next turn. -1: nothing. */
 export type Wake = (at: number) => void;
 
+/** the earlier of two deadlines (-1 = none) */
+export function earlier(a: number, b: number): number {
+  if (a < 0) return b;
+  if (b < 0) return a;
+  return a < b ? a : b;
+}
+
 /** what a driver or transport calls before anyone runs it: the request goes nowhere */
 export function noWake(at: number): void { /* nobody runs it yet */ }
 

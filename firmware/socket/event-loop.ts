@@ -24,6 +24,7 @@ import { evaluate, post } from './notify';
 import { flushTx, pullMessages, sendFinWhenFlushed } from './seqpacket';
 import { WITH_SEQPACKET } from '../features';
 import { closeBound, localAbort, settleClosing } from './closing';
+import { earlier } from '../../hal/service-loop';
 
 /**
  * conditions → notifications, for the sockets on the dirty list (a transport event on their
@@ -73,13 +74,6 @@ export function connectSettled(c: LayerCore, s: Sock): void {
   s.connectError = connectError(s.connectCause);
   s.soError = s.connectError;
   if (record(s.book, FdEvent.FD_CONNECT, s.connectError)) post(c, s, FdEvent.FD_CONNECT, s.connectError);
-}
-
-/** the earlier of two deadlines (-1 = none) */
-function earlier(a: number, b: number): number {
-  if (a < 0) return b;
-  if (b < 0) return a;
-  return a < b ? a : b;
 }
 
 /**

@@ -3,8 +3,10 @@
  * deadline of its one timer, so the stack still sets exactly one timer on the clock. A callback runs
  * from a turn of the event loop, never inside a call, and what it throws is reported, not passed on.
  */
-import { report } from './core';
-import type { LayerCore } from './core';
+/** where what a callback throws is logged (the layer's log option) */
+export interface TimerLog {
+  log: ((line: string) => void) | null;
+}
 
 export class LoopTimers {
   private ids: number[] = [];
@@ -32,7 +34,7 @@ export class LoopTimers {
   }
 
   /** runs the callbacks due by `now` (those they add run on a later turn); returns the next due time, or -1 */
-  run(c: LayerCore, now: number): number {
+  run(c: TimerLog, now: number): number {
     let due = -1;
     let ran: number[] | null = null;
     for (let i = 0; i < this.dues.length; i++) {
@@ -50,7 +52,7 @@ export class LoopTimers {
       try {
         fn();
       } catch (e) {
-        report(c, 'timer', e);
+        if (c.log) c.log('timer threw: ' + String(e));
       }
     }
     for (let i = 0; i < this.dues.length; i++) if (due < 0 || this.dues[i] < due) due = this.dues[i];

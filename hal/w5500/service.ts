@@ -4,14 +4,8 @@ import { W5500Err } from './errors';
 import { SnEvent } from './events';
 import { Def, F, X, knownSr } from './state';
 import { W5500Faults } from './faults';
+import { earlier } from '../service-loop';
 import type { Wake } from '../service-loop';
-
-/** the earlier of two deadlines (-1 = none) */
-function earliest(a: number, b: number): number {
-  if (a < 0) return b;
-  if (b < 0) return a;
-  return a < b ? a : b;
-}
 
 /**
  * Interrupt service and event delivery: INTn (or the poll) → SIR → each flagged socket's
@@ -70,9 +64,9 @@ export abstract class W5500Service extends W5500Faults {
     } else due = this.pollDue;
     // a socket whose connect completed or whose close ended needs no watch: no wake-up for it
     if (this.watched) this.pruneWatch();
-    if (this.watched) due = earliest(due, this.watchDue);
-    due = earliest(due, this.healthDue);
-    return earliest(due, this.stallDue);
+    if (this.watched) due = earlier(due, this.watchDue);
+    due = earlier(due, this.healthDue);
+    return earlier(due, this.stallDue);
   }
 
 

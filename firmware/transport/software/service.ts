@@ -7,19 +7,13 @@
  * timer follows it.
  */
 import type { FrameHandler } from '../../../hal/frame-driver';
+import { earlier } from '../../../hal/service-loop';
 import { ArpState, ArpTiming } from '../../net/arp-cache';
 import { TCause } from '../transport';
 import { Deferred } from '../deferred';
 import { St } from './core';
 import type { SoftCore } from './core';
 import type { TxQueue } from './tx-queue';
-
-/** the earlier of two deadlines (-1 = none) */
-export function earlier(a: number, b: number): number {
-  if (a < 0) return b;
-  if (b < 0) return a;
-  return a < b ? a : b;
-}
 
 export class Service implements FrameHandler {
   private c: SoftCore;
