@@ -5,6 +5,6 @@ export interface NicStart {
   error: number;
   reason: string;
   transport: Transport | null;
-  /** stops the transport's and the driver's timers and the interrupt watch */
+  /** stops the transport's wake requests and events, the driver's deadlines and the interrupt watch */
   stop: () => void;
 }
