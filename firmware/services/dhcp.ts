@@ -227,11 +227,11 @@ export class DhcpClient {
     if (ms > DhcpTiming.MAX_TIMER_MS) ms = DhcpTiming.MAX_TIMER_MS;
     const self = this;
     // a deadline of the event loop's one timer, not a timer of its own
-    this.timer = this.api.setTimer(ms, function () { self.timer = 0; self.tick(); });
+    this.timer = this.api.timers().set(ms, function () { self.timer = 0; self.tick(); });
   }
 
   private disarm(): void {
-    if (this.timer) this.api.clearTimer(this.timer);
+    if (this.timer) this.api.timers().clear(this.timer);
     this.timer = 0;
   }
 

@@ -200,9 +200,9 @@ export class DnsResolver {
     this.queries++;
     (l.port as UdpPort).send(l.q, l.qlen, this.servers[l.server], this.port);
     const self = this;
-    if (l.timer) this.api.clearTimer(l.timer);
+    if (l.timer) this.api.timers().clear(l.timer);
     // a deadline of the event loop's one timer, not a timer of its own
-    l.timer = this.api.setTimer(this.timeoutMs, function () { l.timer = 0; self.timeout(l); });
+    l.timer = this.api.timers().set(this.timeoutMs, function () { l.timer = 0; self.timeout(l); });
   }
 
   private timeout(l: Lookup): void {
@@ -239,7 +239,7 @@ export class DnsResolver {
   private end(l: Lookup): void {
     const i = this.active.indexOf(l);
     if (i >= 0) this.active.splice(i, 1);
-    if (l.timer) this.api.clearTimer(l.timer);
+    if (l.timer) this.api.timers().clear(l.timer);
     l.timer = 0;
     if (l.port) l.port.close();
   }
@@ -261,5 +261,5 @@ function call(cb: AddrInfoCallback, error: number, addr: string): void {
 
 /** an answer known at once still comes from the event loop */
 function later(api: SocketLayer, cb: AddrInfoCallback, addr: string): void {
-  api.setTimer(0, function () { call(cb, 0, addr); });
+  api.timers().set(0, function () { call(cb, 0, addr); });
 }

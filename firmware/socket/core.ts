@@ -75,7 +75,7 @@ export class LayerCore {
   /** the stack's one timer (event-loop.ts arms it: the transport's pump deadline, the layer's own) */
   loop: ServiceLoop;
   /** the services' timers (DHCP, DNS): deadlines of the same loop */
-  timers: LoopTimers = new LoopTimers();
+  timers: LoopTimers;
   peer: PeerAddress = { ip: 0, port: 0 };
   link = true;
   /** a link change waits for the next turn to reach `onLink` */
@@ -91,6 +91,7 @@ export class LayerCore {
     this.settle = function () { /* set by the layer */ };
     const self = this;
     this.loop = new ServiceLoop(clock, function () { return service(self); });
+    this.timers = new LoopTimers(this.loop, clock);
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import type { Clock } from '../../hal/clock';
 import type { ServiceLoop } from '../../hal/service-loop';
+import type { LoopTimers } from './timers';
 import { EndpointKind, TCause, TErr, TOption } from '../transport/transport';
 import type { Transport, TransportSink } from '../transport/transport';
 import { WSAError } from './errors';
@@ -89,21 +90,9 @@ export class SocketLayer {
     this.c.loop.stop();
   }
 
-  /**
-   * Runs `fn` from the event loop `ms` from now (a deadline of its one timer, for the services above
-   * the API: DHCP, DNS); returns an id, never 0. What `fn` throws is logged.
-   */
-  setTimer(ms: number, fn: () => void): number {
-    const c = this.c;
-    const at = c.clock.now() + (ms > 0 ? ms : 0);
-    const id = c.timers.add(at, fn);
-    c.loop.at(at);
-    return id;
-  }
-
-  /** a timer of `setTimer` that has not run yet runs never; other ids are ignored */
-  clearTimer(id: number): void {
-    this.c.timers.remove(id);
+  /** timers on the event loop's one timer, for the services above the API (DHCP, DNS): `set(ms, fn)`, `clear(id)` */
+  timers(): LoopTimers {
+    return this.c.timers;
   }
 
   /** the event loop's one timer: when it is set for, how many turns it ran (figures and tests) */

@@ -29,7 +29,8 @@ export class DeferredEvents {
   private qWhat: number[] = [];
   private qCause: number[] = [];
   private qUnsent: number[] = [];
-  private asked = false;
+  /** a flush is owed (asked for, not yet run): the transport's pump deadline is now */
+  asked = false;
   /** called after every flush (a transport's follow-up work, e.g. re-arming listeners) */
   afterFlush: (() => void) | null = null;
 
@@ -59,11 +60,6 @@ export class DeferredEvents {
     if (this.asked) return;
     this.asked = true;
     this.wake();
-  }
-
-  /** a flush is owed: the transport's pump deadline is now */
-  due(): boolean {
-    return this.asked;
   }
 
   pending(): boolean {

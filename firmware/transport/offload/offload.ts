@@ -379,7 +379,7 @@ export class OffloadTransport implements Transport {
     // a failure found by this service is told now, not on a later turn the blocking caller would wait for
     if (!c.down && !c.drv.isUp()) onFailure(c);
     c.queue.flush();
-    if (c.queue.due()) return c.clock.now();
+    if (c.queue.asked) return c.clock.now();
     return c.drv.nextDue();
   }
 

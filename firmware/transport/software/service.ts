@@ -85,7 +85,7 @@ export class Service implements FrameHandler {
     }
     c.queue.flush();
     if (c.down) return -1;
-    if (c.queue.due()) return c.clock.now();
+    if (c.queue.asked) return c.clock.now();
     return earlier(due, this.deadline());
   }
 
