@@ -80,6 +80,8 @@ export class SocketServer {
   readonly clientConns: Conn[] = [];
   /** every call of the driver, when a test wants them: name, socket, a length or the host, and what it returned */
   trace: Array<{ call: string; sckt: number | string | undefined; arg: number | string | undefined; result: unknown }> | null = null;
+  /** idle passes run so far (a test lines its scenario up with them) */
+  passes = 0;
   /** the hostname net_js_gethostbyname keeps for the next create */
   private dnsName: string | undefined;
 
@@ -396,6 +398,7 @@ export class SocketServer {
 
   /** socketIdle (with jswrap_net_idle's caller): one pass; true while sockets exist */
   idle(): boolean {
+    this.passes++;
     if (!this.online) {
       this.closeAll();
       return false;

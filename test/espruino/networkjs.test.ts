@@ -290,8 +290,14 @@ describe('NetworkJS adapter under the socket-server stand-in (virtual Pico, W550
   it('Espruino\'s ordering quirk: when the first recv after connecting already has data, data fires before connect', async () => {
     const { board } = rig!;
     const port = await kernelServer((s) => { s.write('hello'); });
-    // one idle pass every 300 ms: the handshake and the greeting both land between two passes
-    board.netPollMs = 300;
+    // One idle pass every 1500 ms, and the client created just after one, so that the handshake and
+    // the greeting both land before the next. The greeting is written when this thread runs the kernel
+    // server's accept callback, some milliseconds after the handshake, while the event loop sees the
+    // connection at its first turn after the handshake (INTn low): a pass between the two finds the
+    // socket connected with nothing to read yet, and then 'connect' rightly comes first.
+    board.netPollMs = 1500;
+    const passes = board.net.server.passes;
+    await until(board, 'an idle pass', () => board.net.server.passes > passes);
     board.load(`(function () {
       var log = [];
       var c = require('net').connect({ host: '192.168.1.10', port: ${port} }, function () { log.push('connect'); console.log('T7 ' + JSON.stringify(log)); });
