@@ -98,9 +98,10 @@ export function startNetwork(hal: BoardHal, opts: NetOptions): NetStack {
     onLink: opts.onLink,
   });
   stack.api = api;
+  const loop = api.eventLoop();
   const stopNic = started.stop;
   stack.stop = function () {
-    api.stop();
+    loop.stop();
     stopNic();
   };
   return stack;

@@ -20,16 +20,20 @@ export function earlier(a: number, b: number): number {
 export function noWake(at: number): void { /* nobody runs it yet */ }
 
 export class ServiceLoop {
-  private clock: Clock;
-  private run: () => number;
+  clock: Clock;
+  private run: (self: ServiceLoop) => number;
   private timer = 0;
-  private due = -1;
-  private stopped = false;
+  /** when the timer is set for (clock ms), or -1 when none is */
+  due = -1;
+  private stopped?: boolean;
   /** how many times the service ran (the wake-ups of the event loop) */
   runs = 0;
 
-  /** `run` does the service and returns its next deadline (clock ms), or -1 when only an event brings work */
-  constructor(clock: Clock, run: () => number) {
+  /**
+   * `run(this loop)` does the service and returns its next deadline (clock ms), or -1 when only an
+   * event brings work (the socket layer's core is a ServiceLoop whose `run` is its turn)
+   */
+  constructor(clock: Clock, run: (self: ServiceLoop) => number) {
     this.clock = clock;
     this.run = run;
   }
@@ -44,12 +48,12 @@ export class ServiceLoop {
     const now = this.clock.now();
     const self = this;
     this.due = at;
-    this.timer = this.clock.setTimeout(function () { self.fire(); }, at > now ? at - now : 0);
-  }
-
-  /** when the timer is set for (clock ms), or -1 when none is */
-  armedFor(): number {
-    return this.timer ? this.due : -1;
+    this.timer = this.clock.setTimeout(function () {
+      self.timer = 0;
+      self.due = -1;
+      self.runs++;
+      self.at(self.run(self));
+    }, at > now ? at - now : 0);
   }
 
   stop(): void {
@@ -57,12 +61,5 @@ export class ServiceLoop {
     if (this.timer) this.clock.clearTimeout(this.timer);
     this.timer = 0;
     this.due = -1;
-  }
-
-  private fire(): void {
-    this.timer = 0;
-    this.due = -1;
-    this.runs++;
-    this.at(this.run());
   }
 }

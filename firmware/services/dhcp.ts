@@ -27,6 +27,7 @@ import { DhcpLease } from './dhcp-lease';
 import { UdpPort } from './udp-port';
 import { defaultRandom, randomIn } from './random';
 import type { Random32 } from './random';
+import { loopTimers } from '../socket/timers';
 
 export const enum DhcpState {
   STOPPED = 0,
@@ -227,11 +228,11 @@ export class DhcpClient {
     if (ms > DhcpTiming.MAX_TIMER_MS) ms = DhcpTiming.MAX_TIMER_MS;
     const self = this;
     // a deadline of the event loop's one timer, not a timer of its own
-    this.timer = this.api.timers().set(ms, function () { self.timer = 0; self.tick(); });
+    this.timer = loopTimers(this.api).set(ms, function () { self.timer = 0; self.tick(); });
   }
 
   private disarm(): void {
-    if (this.timer) this.api.timers().clear(this.timer);
+    if (this.timer) loopTimers(this.api).clear(this.timer);
     this.timer = 0;
   }
 

@@ -22,6 +22,7 @@ import { DnsCache } from './dns-cache';
 import { UdpPort } from './udp-port';
 import { defaultRandom, randomIn } from './random';
 import type { Random32 } from './random';
+import { loopTimers } from '../socket/timers';
 
 export type AddrInfoCallback = (error: number, addr: string) => void;
 
@@ -200,9 +201,9 @@ export class DnsResolver {
     this.queries++;
     (l.port as UdpPort).send(l.q, l.qlen, this.servers[l.server], this.port);
     const self = this;
-    if (l.timer) this.api.timers().clear(l.timer);
+    if (l.timer) loopTimers(this.api).clear(l.timer);
     // a deadline of the event loop's one timer, not a timer of its own
-    l.timer = this.api.timers().set(this.timeoutMs, function () { l.timer = 0; self.timeout(l); });
+    l.timer = loopTimers(this.api).set(this.timeoutMs, function () { l.timer = 0; self.timeout(l); });
   }
 
   private timeout(l: Lookup): void {
@@ -239,7 +240,7 @@ export class DnsResolver {
   private end(l: Lookup): void {
     const i = this.active.indexOf(l);
     if (i >= 0) this.active.splice(i, 1);
-    if (l.timer) this.api.timers().clear(l.timer);
+    if (l.timer) loopTimers(this.api).clear(l.timer);
     l.timer = 0;
     if (l.port) l.port.close();
   }
@@ -261,5 +262,5 @@ function call(cb: AddrInfoCallback, error: number, addr: string): void {
 
 /** an answer known at once still comes from the event loop */
 function later(api: SocketLayer, cb: AddrInfoCallback, addr: string): void {
-  api.timers().set(0, function () { call(cb, 0, addr); });
+  loopTimers(api).set(0, function () { call(cb, 0, addr); });
 }

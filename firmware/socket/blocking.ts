@@ -20,7 +20,7 @@ export function block(c: LayerCore, cond: () => boolean, timeoutMs: number): boo
   const end = timeoutMs > 0 ? clock.now() + timeoutMs : -1;
   for (;;) {
     const due = c.transport.pump();
-    c.settle();
+    c.settle(c);
     if (cond()) return true;
     const now = clock.now();
     if (end >= 0 && now >= end) return false;

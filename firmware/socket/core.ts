@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../../hal/clock';
 import { ServiceLoop } from '../../hal/service-loop';
-import { LoopTimers } from './timers';
+import type { LoopTimers } from './timers';
 import { TErr } from '../transport/transport';
 import type { PeerAddress, Transport } from '../transport/transport';
 import { WSAError } from './errors';
@@ -40,9 +40,9 @@ export function isFlag(v: unknown): boolean {
   return typeof v === 'boolean' || (typeof v === 'number' && v === v);
 }
 
-export class LayerCore {
+/** The layer's state; it is the event loop's one timer too (a ServiceLoop whose service is one turn, event-loop.ts). */
+export class LayerCore extends ServiceLoop {
   transport: Transport;
-  clock: Clock;
   maxSockets = 32;
   closeTimeout = 4000;
   pollInterval = 1;
@@ -72,26 +72,20 @@ export class LayerCore {
   signalList: Sock[] = [];
   doneQueue: CloseDone[] = [];
   doneResults: CloseResult[] = [];
-  /** the stack's one timer (event-loop.ts arms it: the transport's pump deadline, the layer's own) */
-  loop: ServiceLoop;
-  /** the services' timers (DHCP, DNS): deadlines of the same loop */
-  timers: LoopTimers;
+  /** the services' timers (DHCP, DNS), made when one first asks (timers.ts): deadlines of the same loop */
+  timers?: LoopTimers;
   peer: PeerAddress = { ip: 0, port: 0 };
   link = true;
   /** a link change waits for the next turn to reach `onLink` */
   linkDue = false;
   onLink: ((up: boolean) => void) | null = null;
-  /** settling every socket without the handlers (for blocking calls; event-loop.ts) */
-  settle: () => void;
+  /** event-loop.ts's settle (every dirty socket, no handlers), for blocking calls: set by the layer, as event-loop.ts imports what blocks */
+  settle!: (c: LayerCore) => void;
 
   /** `service` is one turn of the event loop (event-loop.ts): it returns the next deadline */
   constructor(transport: Transport, clock: Clock, service: (c: LayerCore) => number) {
+    super(clock, service as (self: ServiceLoop) => number);
     this.transport = transport;
-    this.clock = clock;
-    this.settle = function () { /* set by the layer */ };
-    const self = this;
-    this.loop = new ServiceLoop(clock, function () { return service(self); });
-    this.timers = new LoopTimers(this.loop, clock);
   }
 }
 
@@ -156,7 +150,7 @@ export function portTaken(c: LayerCore, s: Sock, port: number): boolean {
 
 /** a turn of the event loop is owed: on the next turn (the one timer, set for now) */
 export function kick(c: LayerCore): void {
-  c.loop.at(c.clock.now());
+  c.at(c.clock.now());
 }
 
 export function report(c: LayerCore, what: string, e: unknown): void {

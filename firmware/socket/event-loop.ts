@@ -37,16 +37,11 @@ export function settle(c: LayerCore): void {
   while (list.length > 0) {
     const s = list.shift() as Sock;
     s.dirty = false;
-    if (s.ep >= 0 && c.byEp[s.ep] === s) settleOne(c, s);
-  }
-}
-
-function settleOne(c: LayerCore, s: Sock): void {
-  {
+    if (s.ep < 0 || c.byEp[s.ep] !== s) continue;
     if (s.close !== CloseState.Open) {
       if (WITH_SEQPACKET && s.type === SockType.SOCK_SEQPACKET) flushTx(c, s);
       settleClosing(c, s);
-      return;
+      continue;
     }
     if (s.connectPending) connectSettled(c, s);
     if (WITH_SEQPACKET && s.type === SockType.SOCK_SEQPACKET && s.ep >= 0 && s.abortError === 0) {
@@ -56,7 +51,7 @@ function settleOne(c: LayerCore, s: Sock): void {
     }
     if (s.shutRecv && hasConnection(s) && !hasEnded(s) && s.ep >= 0 && unread(c, s) > 0) {
       localAbort(c, s);
-      return;
+      continue;
     }
     evaluate(c, s);
   }
@@ -86,7 +81,8 @@ export function service(c: LayerCore): number {
   const bound = closeBound(c, now);
   flush(c);
   // the services' timers last, as an application's timer would run after the network's events
-  return earlier(earlier(due, bound), c.timers.run(c, now));
+  const t = c.timers;
+  return earlier(earlier(due, bound), t ? t.run(c, now) : -1);
 }
 
 /** settle, then call handlers, signals and close callbacks */

@@ -7,8 +7,7 @@
  * and calls handlers, so no handler ever runs inside an API call), core.ts (the shared state).
  */
 import type { Clock } from '../../hal/clock';
-import type { ServiceLoop } from '../../hal/service-loop';
-import type { LoopTimers } from './timers';
+import type { TimerHost } from './timers';
 import { EndpointKind, TCause, TErr, TOption } from '../transport/transport';
 import type { Transport, TransportSink } from '../transport/transport';
 import { WSAError } from './errors';
@@ -33,6 +32,7 @@ export class SocketLayer {
 
   constructor(transport: Transport, clock: Clock, options?: SocketLayerOptions) {
     const c = new LayerCore(transport, clock, service);
+    c.settle = settle;
     this.c = c;
     if (options) {
       if (options.maxSockets !== undefined) c.maxSockets = options.maxSockets;
@@ -43,7 +43,6 @@ export class SocketLayer {
       if (options.log) c.log = options.log;
       if (options.onLink) c.onLink = options.onLink;
     }
-    c.settle = function () { settle(c); };
     // an event on an endpoint: its socket is settled on the next turn, which it asks for
     const on = function (ep: number): void {
       touch(c, c.byEp[ep]);
@@ -74,7 +73,7 @@ export class SocketLayer {
         c.linkDue = true;
         kick(c);
       },
-      wake: function (at) { c.loop.at(at); },
+      wake: function (at) { c.at(at); },
     };
     transport.setSink(sink);
     c.link = transport.linkUp();
@@ -85,19 +84,13 @@ export class SocketLayer {
 
   // ---------------------------------------------------------------- status
 
-  /** Stops the event loop's timer: no turn, pump or handler call afterwards (the transport and NIC are their owner's to stop). */
-  stop(): void {
-    this.c.loop.stop();
-  }
-
-  /** timers on the event loop's one timer, for the services above the API (DHCP, DNS): `set(ms, fn)`, `clear(id)` */
-  timers(): LoopTimers {
-    return this.c.timers;
-  }
-
-  /** the event loop's one timer: when it is set for, how many turns it ran (figures and tests) */
-  eventLoop(): ServiceLoop {
-    return this.c.loop;
+  /**
+   * The event loop's one timer: when it is set for (`due`) and how many turns it ran (`runs`: figures
+   * and tests); `stop()` ends it: no turn, pump or handler call afterwards (the transport and NIC are
+   * their owner's to stop). The services above the API keep their timers on it (`loopTimers(api)`).
+   */
+  eventLoop(): TimerHost {
+    return this.c;
   }
 
   WSAGetLastError(): number {

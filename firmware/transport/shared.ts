@@ -3,16 +3,12 @@ import type { Clock } from '../../hal/clock';
 import type { InputPin } from '../../hal/pins';
 import type { TransportSink } from './transport';
 
+/** every member of NOSINK (one function: each costs variables on a board) */
+function none(): void { /* nobody listens, and nobody runs the transport yet: the layer pumps once when it sets its sink */ }
+
 /** the sink until the socket layer sets its own: events go nowhere */
 export const NOSINK: TransportSink = {
-  connectDone: function () { /* none */ },
-  acceptable: function () { /* none */ },
-  readable: function () { /* none */ },
-  writable: function () { /* none */ },
-  peerFin: function () { /* none */ },
-  ended: function () { /* none */ },
-  link: function () { /* none */ },
-  wake: function () { /* nobody runs the transport yet: the layer pumps once when it sets its sink */ },
+  connectDone: none, acceptable: none, readable: none, writable: none, peerFin: none, ended: none, link: none, wake: none,
 };
 
 const enum Idle {

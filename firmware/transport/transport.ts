@@ -124,6 +124,7 @@ export interface TransportSink {
   /**
    * Asks for `pump()` at `at` (clock ms) at the latest; at or before now: on the next turn. The one
    * sink method that may be called from anywhere (a member, the interrupt watch); it only sets a time.
+   * It is called as a plain function (a transport hands it to its driver), so it must not use `this`.
    */
   wake(at: number): void;
 }

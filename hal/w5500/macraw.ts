@@ -136,7 +136,7 @@ export class W5500Macraw implements FrameDriver {
 
   setWake(wake: Wake): void {
     this.wake = wake;
-    this.chip.setWake(wake);
+    this.chip.wake = wake;
   }
 
   /**

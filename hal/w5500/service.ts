@@ -5,7 +5,6 @@ import { SnEvent } from './events';
 import { Def, F, X, knownSr } from './state';
 import { W5500Faults } from './faults';
 import { earlier } from '../service-loop';
-import type { Wake } from '../service-loop';
 
 /**
  * Interrupt service and event delivery: INTn (or the poll) → SIR → each flagged socket's
@@ -21,11 +20,6 @@ import type { Wake } from '../service-loop';
 export abstract class W5500Service extends W5500Faults {
   protected abstract readTxFree(sn: number): number;
   protected abstract commit(sn: number): number;
-
-  /** who runs `poll()` (the event loop, or a rig): asked for a poll by a time (hal/service-loop.ts) */
-  setWake(wake: Wake): void {
-    this.wake = wake;
-  }
 
   /**
    * Does what is due now and delivers what it found before returning: the service when INTn is low

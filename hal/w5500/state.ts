@@ -187,8 +187,11 @@ export class W5500State {
   protected frame14: Uint8Array = new Uint8Array(14);
 
   protected intWatch = 0;
-  /** who runs `poll()`: told when something is due (hal/service-loop.ts); the driver arms no timer */
-  protected wake: Wake = noWake;
+  /**
+   * Who runs `poll()` (the event loop, or a rig) sets this: the driver calls it, as a plain function,
+   * with the time it next needs a poll by (hal/service-loop.ts); the driver arms no timer.
+   */
+  wake: Wake = noWake;
   // Deadlines of `poll()`'s timed work, clock ms (-1 = none); nextDue() gives the earliest.
   /** INTn stuck low after a full service: look again no sooner than this */
   protected stuckUntil = 0;

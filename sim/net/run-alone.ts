@@ -10,7 +10,7 @@ import type { W5500 } from '../../hal/w5500/driver';
 /** a W5500 driver's poll at its deadlines and wake requests (set before `begin`) */
 export function runW5500(clock: Clock, d: W5500): ServiceLoop {
   const loop = new ServiceLoop(clock, () => { d.poll(); return d.nextDue(); });
-  d.setWake((at) => loop.at(at));
+  d.wake = (at) => loop.at(at);
   return loop;
 }
 

@@ -56,7 +56,7 @@ describe('socket layer: closesocket and linger (§4)', () => {
     ws.closesocket(c, d.done); // the server never closes its side
     r.clock.advance(10);
     // the bound is a deadline of the event loop: its one timer waits for it, nothing else is set
-    assert.equal(ws.eventLoop().armedFor(), t0 + 3000);
+    assert.equal(ws.eventLoop().due, t0 + 3000);
     assert.equal(r.clock.pending(), 1);
     r.clock.advance(2989);
     assert.deepEqual(d.list, []);

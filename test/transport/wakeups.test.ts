@@ -69,19 +69,19 @@ describe('the event loop with nothing to do', () => {
       };
       const loop = api.eventLoop();
       assert.equal((h.clock as VirtualClock).pending(), 1, 'one timer');
-      const first = loop.armedFor();
+      const first = loop.due;
       await h.run(1000);
       assert.equal(at[0], first);
       for (let i = 1; i < at.length; i++) assert.equal(at[i], due[i - 1], 'turn ' + i + ' ran at the deadline the last pump gave');
       assert.deepEqual(at.slice(1).map((x, i) => x - at[i]), at.slice(1).map(() => 128), 'idle: the poll at its longest interval');
       assert.equal((h.clock as VirtualClock).pending(), 1);
-      assert.equal(loop.armedFor(), due[due.length - 1]);
+      assert.equal(loop.due, due[due.length - 1]);
       // a call may start activity: the poll is 1 ms away again, and the one timer moves to it
       at.length = 0;
       due.length = 0;
       const now = h.clock.now();
       assert.equal(api.send(s, new Uint8Array([1, 2, 3]), 3, 0), 3);
-      assert.equal(loop.armedFor(), now + 1);
+      assert.equal(loop.due, now + 1);
       assert.equal((h.clock as VirtualClock).pending(), 1);
       await h.run(3);
       assert.deepEqual(at.slice(0, 2), [now + 1, now + 2], 'polls 1 and 2 ms apart: SEND_OK found at the first');

@@ -274,7 +274,7 @@ describe('W5500 MACRAW frame driver', () => {
     // idle since: the poll has backed off (1, 2, 4, 8 ms), and the loop that runs the driver is set for it
     const due = r.driver.service(now);
     assert.equal(due, 15);
-    assert.equal(r.loop.armedFor(), due);
+    assert.equal(r.loop.due, due);
     // a call may start activity: the next poll is pollMinMs away again
     assert.equal(r.driver.send(ethFrame(BCAST, 0x0806, 60), 60), FrameErr.OK);
     assert.equal(r.driver.service(now), now + 1);

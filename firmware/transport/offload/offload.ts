@@ -65,8 +65,6 @@ export class OffloadTransport implements Transport {
     c.queue.afterFlush = function () { armAll(c); };
     this.c = c;
     this.int = opts.int;
-    // the driver's interrupt watch and deadlines ask the event loop for a pump, through the sink
-    opts.driver.setWake(function (at: number) { c.sink.wake(at); });
     this.caps = { canSendReset: false, holdsAfterClose: true, maxDatagram: c.maxDatagram };
     const h: W5500Handler = {
       socket: function (s, ev) { onSocket(c, s, ev); },
@@ -78,7 +76,10 @@ export class OffloadTransport implements Transport {
   }
 
   setSink(sink: TransportSink): void {
-    if (sink) this.c.sink = sink;
+    if (!sink) return;
+    this.c.sink = sink;
+    // the driver's interrupt watch and deadlines ask the event loop for a pump: the sink's own wake
+    this.c.drv.wake = sink.wake;
   }
 
   maxEndpoints(): number {
@@ -390,5 +391,6 @@ export class OffloadTransport implements Transport {
   /** No more wake requests or events (the driver is stopped by its owner). */
   stop(): void {
     this.c.sink = NOSINK;
+    this.c.drv.wake = NOSINK.wake;
   }
 }
