@@ -25,6 +25,7 @@ import { formatIPv4, parseIPv4 } from '../socket/address';
 import type { SocketLayer } from '../socket/layer';
 import { networkJs } from './networkjs';
 import type { NetworkJsDriver } from './networkjs';
+import { loopTimers } from '../socket/timers';
 
 declare function require(name: string): { create(obj: object): object };
 
@@ -85,9 +86,13 @@ export function connect(hal: BoardHal, options?: EthernetOptions): Ethernet {
   let dnsIp = 0;
   let dhcp: DhcpClient | null = null;
   let stopped = false;
-  // a callback runs after the call returns, as Espruino's jsiQueueEvents runs it
+  // a callback runs after the call returns, as Espruino's jsiQueueEvents runs it: from the next turn
+  // of the event loop (its one timer) while the stack runs
   const later = function (fn: Function | undefined, a: unknown, b?: unknown): void {
-    if (typeof fn === 'function') hal.clock.setTimeout(function () { fn(a, b); }, 0);
+    if (typeof fn !== 'function') return;
+    const run = function () { fn(a, b); };
+    if (api && !stopped) loopTimers(api).set(0, run);
+    else hal.clock.setTimeout(run, 0);
   };
   const bound = o.killBoundMs !== undefined ? o.killBoundMs : hal.killBoundMs !== undefined ? hal.killBoundMs : 2000;
 
