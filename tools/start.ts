@@ -10,7 +10,6 @@
  * this tool serves on loopback, and the terminal shows the seed's six-step table as it happens.
  * Builds only the bundle it runs, and only when its sources changed.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { knownBoards, readWiring } from '../sim/board/wiring';
@@ -22,6 +21,7 @@ import { FrameLog } from './start-frames';
 import { WirePcap } from './start-pcap';
 import { PcapWriter } from '../sim/net/pcap';
 import { startSixStepServer } from './six-step-server';
+import { startSixStepPeerProcess } from './six-step-peer-process';
 import { SixStepTable } from './start-six-step';
 
 export const START: Command = {
@@ -132,7 +132,7 @@ async function main(): Promise<number> {
   if (table) {
     let port: number;
     try {
-      port = ns ? await sixStepPeerIn(ns, peerLine) : (await startSixStepServer({ host: PC_HOST, port: 0, responseBytes: 200, sessions: 1, log: peerLine })).port;
+      port = ns ? (await startSixStepPeerProcess({ host: TAP_PC_ADDRESS, ns, onLine: peerLine })).port : (await startSixStepServer({ host: PC_HOST, port: 0, responseBytes: 200, sessions: 1, log: peerLine })).port;
     } catch (e) {
       console.error(`start: the six-step PC peer cannot listen: ${(e as Error).message}`);
       await dev.stop();
@@ -202,28 +202,6 @@ function untilStopped(): Promise<string> {
   return new Promise<string>((resolve) => {
     process.once('SIGINT', () => resolve('Ctrl-C'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
-  });
-}
-
-/** the six-step peer (tools/six-step-peer.ts) in its own process inside the namespace; resolves with its port */
-function sixStepPeerIn(ns: string, log: (line: string) => void): Promise<number> {
-  const argv = ['netns', 'exec', ns, process.execPath, '--import', 'tsx', 'tools/six-step-peer.ts', '--host', TAP_PC_ADDRESS, '--port', '0'];
-  const proc = spawn('ip', argv, { cwd: path.resolve(path.dirname(new URL(import.meta.url).pathname), '..'), stdio: ['ignore', 'pipe', 'pipe'] });
-  let buf = '';
-  return new Promise((resolve, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        log(line);
-        const m = /^peer: listening on [\d.]+:(\d+)$/.exec(line);
-        if (m) resolve(Number(m[1]));
-      }
-    });
-    proc.stderr!.on('data', (d: Buffer) => log('peer: ' + d.toString().trim()));
-    proc.on('exit', (code) => reject(new Error(`the peer exited with ${code}`)));
   });
 }
 

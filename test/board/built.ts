@@ -15,9 +15,9 @@ function newestSource(dir: string): number {
   return newest;
 }
 
-/** Whether dist/<board>.js is missing or older than anything the build reads. */
-export function needsBuild(board: string): boolean {
-  const out = path.join(repoRoot, 'dist', board + '.js');
+/** Whether dist/<name>.js is missing or older than anything the build reads. */
+export function needsBuild(name: string): boolean {
+  const out = path.join(repoRoot, 'dist', name + '.js');
   if (!fs.existsSync(out)) return true;
   const built = fs.statSync(out).mtimeMs;
   const inputs = [
@@ -28,16 +28,17 @@ export function needsBuild(board: string): boolean {
 }
 
 /**
- * Builds the board bundles if any is missing or older than its sources. A failed build with every
- * bundle present (e.g. a half-edited source elsewhere) keeps the bundles there are: these tests are
+ * Builds the bundles (dist/<name>.js; by default every board's) if any is missing or older than its sources. A failed
+ * build with every bundle present (e.g. a half-edited source elsewhere) keeps the bundles there are: these tests are
  * about the board, and the build's own check runs in `npm test`.
  */
-export function ensureBuilt(): void {
-  if (!knownBoards().some((b) => needsBuild(b))) return;
+export function ensureBuilt(names?: string[]): void {
+  const wanted = names || knownBoards();
+  if (!wanted.some((b) => needsBuild(b))) return;
   try {
     execSync('npm run build', { cwd: repoRoot, stdio: 'pipe' });
   } catch (e) {
-    if (knownBoards().some((b) => !fs.existsSync(path.join(repoRoot, 'dist', b + '.js')))) throw e;
+    if (wanted.some((b) => !fs.existsSync(path.join(repoRoot, 'dist', b + '.js')))) throw e;
   }
 }
 

@@ -4,9 +4,6 @@
  * answers while the board's loop is busy). Both sides' event order must be exactly the seed's.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { RealClock } from '../../hal/node/real-clock';
@@ -15,6 +12,8 @@ import { VirtualBoard, knownBoards, readWiring, repoRoot } from '../../sim/board
 import type { PinSource } from '../../sim/board/index';
 import { W5500Thread } from '../../sim/w5500/worker-client';
 import { checkSource, formatFinding } from '../../tools/check-bundle.js';
+import { startSixStepPeerProcess } from '../../tools/six-step-peer-process';
+import { ensureBuilt } from '../board/built';
 
 const BOARD = 'espruino-pico';
 const PEER_HOST = '127.0.0.10';
@@ -23,54 +22,11 @@ function bundlePath(board: string): string {
   return path.join(repoRoot, 'dist', `six-step-${board}.js`);
 }
 
-/** newest mtime of the sources a six-step bundle is built from */
-function newestSource(): number {
-  let newest = 0;
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(path.join(repoRoot, dir), { withFileTypes: true })) {
-      const rel = path.join(dir, e.name);
-      if (e.isDirectory()) walk(rel);
-      else if (e.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(path.join(repoRoot, rel)).mtimeMs);
-    }
-  };
-  for (const d of ['examples', 'firmware', 'hal', 'boards']) walk(d);
-  return newest;
-}
-
-function ensureExampleBuilt(): void {
-  const src = newestSource();
-  const stale = knownBoards().some((b) => !fs.existsSync(bundlePath(b)) || fs.statSync(bundlePath(b)).mtimeMs < src);
-  if (stale) execSync('npm run build', { cwd: repoRoot, stdio: 'pipe' });
-}
-
-/** starts the peer; resolves with its port once it listens */
-function startPeer(lines: string[]): Promise<{ proc: ChildProcess; port: number; exited: Promise<number> }> {
-  const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
-  const proc = spawn(tsx, ['tools/six-step-peer.ts', '--host', PEER_HOST, '--port', '0'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise<number>((r) => proc.on('exit', (code) => r(code ?? -1)));
-  let buf = '';
-  return new Promise((resolve, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      buf += d.toString();
-      let i;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        lines.push(line);
-        const m = /^peer: listening on [\d.]+:(\d+)$/.exec(line);
-        if (m) resolve({ proc, port: Number(m[1]), exited });
-      }
-    });
-    proc.stderr!.on('data', (d: Buffer) => lines.push('stderr: ' + d.toString().trim()));
-    proc.on('exit', (code) => reject(new Error('the peer exited with ' + code + ': ' + lines.join(' | '))));
-  });
-}
-
 describe('examples/six-step.ts on the virtual board against tools/six-step-peer.ts (W5500 model, host network)', function () {
   this.timeout(180000);
 
   it('a bundle is built for every board, and the bundle gate finds nothing Espruino lacks in any', () => {
-    ensureExampleBuilt();
+    ensureBuilt(knownBoards().map((b) => `six-step-${b}`));
     for (const b of knownBoards()) {
       const file = bundlePath(b);
       assert.ok(fs.existsSync(file), file);
@@ -79,9 +35,9 @@ describe('examples/six-step.ts on the virtual board against tools/six-step-peer.
   });
 
   it('the device (client) and the PC peer (server) each see the six steps in the exact order', async function () {
-    ensureExampleBuilt();
+    ensureBuilt(knownBoards().map((b) => `six-step-${b}`));
     const peerLines: string[] = [];
-    const peer = await startPeer(peerLines);
+    const peer = await startSixStepPeerProcess({ host: PEER_HOST, onLine: (l) => peerLines.push(l) });
     const clock = new RealClock();
     let chip: W5500Thread;
     try {
