@@ -76,22 +76,49 @@ function enclose() {
   return { name: 'enclose', renderChunk(code) { return { code: '(function(){' + code + '\n})();', map: null }; } };
 }
 
-// firmware/features.ts per application: a socket type its entry file does not name is not in its bundle; an entry
-// that installs the NetworkJS adapter carries datagrams, since Espruino's dgram module reaches them through it
+// firmware/features.ts per application: what no module of the application names is not in its bundle. The
+// application's modules are its entry and every module it imports, transitively, outside the runtime (the socket
+// layer, transports, stacks, drivers), so a service it uses (DHCP and DNS over SOCK_DGRAM, the NetworkJS adapter
+// that Espruino's dgram reaches datagrams through) counts as the application's.
 const FEATURES = path.resolve('firmware/features.ts');
-export function features(appModule) {
-  const src = fs.readFileSync(path.resolve(appModule), 'utf8');
+const RUNTIME_DIRS = /\/(firmware\/(socket|transport|stacks|net)|hal)\//;
+const FEATURE_NAMES = {
+  WITH_DATAGRAM: /\bSOCK_DGRAM\b/,
+  WITH_SEQPACKET: /\bSOCK_SEQPACKET\b/,
+  WITH_EVENT_SELECT: /\bWSA(EventSelect|EnumNetworkEvents)\b/,
+};
+export function appSources(appModule) {
+  const seen = new Set();
+  const todo = [path.resolve(appModule)];
+  let text = '';
+  while (todo.length > 0) {
+    const f = todo.pop();
+    if (seen.has(f)) continue;
+    seen.add(f);
+    const src = fs.readFileSync(f, 'utf8');
+    text += src;
+    for (const m of src.matchAll(/\b(?:from|import)\s+'(\.[^']+)'/g)) {
+      const dep = path.resolve(path.dirname(f), m[1]) + (m[1].endsWith('.ts') ? '' : '.ts');
+      if (fs.existsSync(dep) && !RUNTIME_DIRS.test(dep.split(path.sep).join('/'))) todo.push(dep);
+    }
+  }
+  return text;
+}
+// `only`, if given, sets features by name instead (a test builds what an application would call without having)
+export function features(appModule, only) {
+  const src = appSources(appModule);
+  const on = (k) => (only && k in only ? only[k] : FEATURE_NAMES[k].test(src));
   return {
     name: 'app-features',
     load(id) {
       if (path.resolve(id) !== FEATURES) return null;
-      return `export const WITH_DATAGRAM = ${/SOCK_DGRAM|services\/(dhcp|dns)|espruino\/(networkjs|wiznet)/.test(src)};\nexport const WITH_SEQPACKET = ${/SOCK_SEQPACKET/.test(src)};\n`;
+      return Object.keys(FEATURE_NAMES).map((k) => `export const ${k} = ${on(k)};\n`).join('');
     },
   };
 }
 
-function bundle(board, appModule, appExport, out) {
-  return espruinoBundle('\0entry', [entry(board, appModule, appExport), stacks(nicOf(board)), features(appModule)], './tsconfig.json', out);
+export function bundle(board, appModule, appExport, out, only) {
+  return espruinoBundle('\0entry', [entry(board, appModule, appExport), stacks(nicOf(board)), features(appModule, only)], './tsconfig.json', out);
 }
 
 export function espruinoBundle(input, extraPlugins, tsconfig, out, compress) {

@@ -1,9 +1,12 @@
 /**
- * Which socket types this build carries beside TCP streams. In Node (tests, the simulator) every one; the bundle
- * build puts a per-application copy of this module in its place (rollup.config.js): a type the application's entry
- * file does not name is left out of its bundle, and socket() refuses it with WSAESOCKTNOSUPPORT.
+ * What this build carries beside TCP streams with WSAAsyncSelect. In Node (tests, the simulator) everything; the
+ * bundle build puts a per-application copy of this module in its place (rollup.config.js): what no module of the
+ * application names is left out of its bundle, and a call into it returns its Winsock code (socket() refuses a type
+ * with WSAESOCKTNOSUPPORT, WSAEventSelect and WSAEnumNetworkEvents fail with WSAEOPNOTSUPP).
  */
 /** SOCK_DGRAM (UDP; DHCP and DNS use it) */
 export const WITH_DATAGRAM = true;
 /** SOCK_SEQPACKET (messages framed on a TCP stream) */
 export const WITH_SEQPACKET = true;
+/** WSAEventSelect and WSAEnumNetworkEvents (the polling form of FD_* notification) */
+export const WITH_EVENT_SELECT = true;

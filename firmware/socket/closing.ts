@@ -18,6 +18,7 @@ import type { LayerCore } from './core';
 import { block } from './blocking';
 import { dropQueued, evaluate } from './notify';
 import { sendFinWhenFlushed } from './seqpacket';
+import { WITH_DATAGRAM } from '../features';
 
 export function shutdown(c: LayerCore, sh: number, how: number): number {
   const s = get(c, sh);
@@ -25,7 +26,7 @@ export function shutdown(c: LayerCore, sh: number, how: number): number {
   if (how !== ShutdownHow.SD_RECEIVE && how !== ShutdownHow.SD_SEND && how !== ShutdownHow.SD_BOTH) return fail(c, WSAError.WSAEINVAL);
   const wantSend = how !== ShutdownHow.SD_RECEIVE;
   const wantRecv = how !== ShutdownHow.SD_SEND;
-  if (s.type === SockType.SOCK_DGRAM) {
+  if (WITH_DATAGRAM && s.type === SockType.SOCK_DGRAM) {
     if (wantSend) s.shutSend = true;
     if (wantRecv) s.shutRecv = true;
     return 0;

@@ -22,7 +22,7 @@ import { kick, report, unread } from './core';
 import type { LayerCore } from './core';
 import { evaluate, post } from './notify';
 import { flushTx, pullMessages, sendFinWhenFlushed } from './seqpacket';
-import { WITH_SEQPACKET } from '../features';
+import { WITH_EVENT_SELECT, WITH_SEQPACKET } from '../features';
 import { closeBound, localAbort, settleClosing } from './closing';
 import { earlier } from '../../hal/service-loop';
 
@@ -112,7 +112,7 @@ export function flush(c: LayerCore): void {
   }
   const sig = c.signalList;
   const m = sig.length;
-  for (let i = 0; i < m && sig.length > 0; i++) {
+  for (let i = 0; WITH_EVENT_SELECT && i < m && sig.length > 0; i++) {
     const s = sig.shift() as Sock;
     if (!s.signalDue) continue;
     s.signalDue = false;

@@ -14,6 +14,7 @@
  *   recorded at once if it is selected later).
  */
 import { FdEvent } from './constants';
+import { WITH_EVENT_SELECT } from '../features';
 
 export const enum SelectMode {
   None = 0,
@@ -40,7 +41,7 @@ export class EventBook {
   writeOnConnect = false;
   /** WSAEventSelect record: occurred events and their errors, by FdBit */
   occurred = 0;
-  errors: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  errors: number[] = WITH_EVENT_SELECT ? [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] : [];
 }
 
 /** bit index (FdBit) of a single FD_* mask */
@@ -54,7 +55,7 @@ export function fdBit(ev: number): number {
 export function select(b: EventBook, mode: SelectMode, events: number): void {
   b.mode = events === 0 ? SelectMode.None : mode;
   b.selected = events;
-  if (mode === SelectMode.Event || events === 0) {
+  if (WITH_EVENT_SELECT && (mode === SelectMode.Event || events === 0)) {
     b.occurred = 0;
     for (let i = 0; i < b.errors.length; i++) b.errors[i] = 0;
   }
@@ -71,7 +72,7 @@ export function record(b: EventBook, ev: number, error: number): boolean {
   if ((LEVEL & ev) !== 0) b.disabled |= ev;
   if ((ONE_SHOT & ev) !== 0) b.fired |= ev;
   if (ev === FdEvent.FD_WRITE) { b.writeArmed = false; b.writeOnConnect = false; }
-  if (b.mode === SelectMode.Event) {
+  if (WITH_EVENT_SELECT && b.mode === SelectMode.Event) {
     b.occurred |= ev;
     b.errors[fdBit(ev)] = error;
   }

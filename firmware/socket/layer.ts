@@ -25,7 +25,7 @@ import { recvMessage, sendMessage } from './seqpacket';
 import { closesocket, forceClose, onEnded, reclaimOldest, renewEndpoint, shutdown } from './closing';
 import { getsockopt, ioctlsocket, setsockopt } from './options';
 import { service, settle } from './event-loop';
-import { WITH_DATAGRAM, WITH_SEQPACKET } from '../features';
+import { WITH_DATAGRAM, WITH_EVENT_SELECT, WITH_SEQPACKET } from '../features';
 
 export class SocketLayer {
   private c: LayerCore;
@@ -256,7 +256,7 @@ export class SocketLayer {
     if (!isPort(port)) return fail(this.c, WSAError.WSAEINVAL);
     if (ip === 0 || port === 0) return fail(this.c, WSAError.WSAEADDRNOTAVAIL);
     if (s.ep < 0) return fail(this.c, s.abortError !== 0 ? s.abortError : WSAError.WSAENOBUFS);
-    if (s.type === SockType.SOCK_DGRAM) {
+    if (WITH_DATAGRAM && s.type === SockType.SOCK_DGRAM) {
       if (!s.bound) {
         const b = this.c.transport.bind(s.ep, 0, 0);
         if (b < 0) return fail(this.c, transportError(b));
@@ -436,6 +436,7 @@ export class SocketLayer {
 
   /** the polling form; `signal`, if given, is called (from the event loop) when the record gains an event, like SetEvent on an event object */
   WSAEventSelect(sh: number, events: number, signal?: () => void): number {
+    if (!WITH_EVENT_SELECT) return fail(this.c, WSAError.WSAEOPNOTSUPP);
     const s = get(this.c, sh);
     if (!s) return fail(this.c, WSAError.WSAENOTSOCK);
     if (!isCount(events) || (events & ~FdEvent.FD_ALL_EVENTS) !== 0) return fail(this.c, WSAError.WSAEINVAL);
@@ -450,6 +451,7 @@ export class SocketLayer {
   }
 
   WSAEnumNetworkEvents(sh: number, out: WSANETWORKEVENTS): number {
+    if (!WITH_EVENT_SELECT) return fail(this.c, WSAError.WSAEOPNOTSUPP);
     const s = get(this.c, sh);
     if (!s) return fail(this.c, WSAError.WSAENOTSOCK);
     if (!isObject(out)) return fail(this.c, WSAError.WSAEFAULT);

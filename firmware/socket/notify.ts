@@ -10,6 +10,7 @@ import type { MessageReader } from './seqpacket-framing';
 import { SState, hasConnection, hasEnded, peerFinSeen } from './sock';
 import type { Sock } from './sock';
 import { kick, unread } from './core';
+import { WITH_DATAGRAM, WITH_EVENT_SELECT, WITH_SEQPACKET } from '../features';
 import type { LayerCore } from './core';
 
 /** records every FD_* condition that holds now; the bookkeeping decides what becomes a notification */
@@ -18,7 +19,7 @@ export function evaluate(c: LayerCore, s: Sock): void {
   if (b.mode === SelectMode.None) return;
   const t = c.transport;
   const ep = s.ep;
-  if (s.type === SockType.SOCK_DGRAM) {
+  if (WITH_DATAGRAM && s.type === SockType.SOCK_DGRAM) {
     if (ep >= 0 && !s.shutRecv && t.readable(ep) >= 0) note(c, s, FdEvent.FD_READ, 0);
     if (ep >= 0 && t.writeSpace(ep) > 0) note(c, s, FdEvent.FD_WRITE, 0);
     return;
@@ -31,16 +32,16 @@ export function evaluate(c: LayerCore, s: Sock): void {
   if (s.connectByCall) note(c, s, FdEvent.FD_CONNECT, 0);
   const waiting = s.abortError === 0 ? unread(c, s) : 0;
   if (s.abortError === 0 && !s.shutRecv) {
-    const hasData = s.type === SockType.SOCK_SEQPACKET ? (s.reader as MessageReader).ready() : waiting > 0;
+    const hasData = WITH_SEQPACKET && s.type === SockType.SOCK_SEQPACKET ? (s.reader as MessageReader).ready() : waiting > 0;
     if (hasData) note(c, s, FdEvent.FD_READ, 0);
   }
   if (!hasEnded(s) && !s.shutSend && ep >= 0) {
-    const room = s.type === SockType.SOCK_SEQPACKET ? s.tx === null : t.writeSpace(ep) > 0;
+    const room = WITH_SEQPACKET && s.type === SockType.SOCK_SEQPACKET ? s.tx === null : t.writeSpace(ep) > 0;
     if (room) note(c, s, FdEvent.FD_WRITE, 0);
   }
   // Unread bytes hold FD_CLOSE back; a seqpacket partial frame after FIN is lost, not unread.
   let pending = waiting;
-  if (s.type === SockType.SOCK_SEQPACKET && ep >= 0) pending = (s.reader as MessageReader).ready() || t.readable(ep) > 0 ? 1 : 0;
+  if (WITH_SEQPACKET && s.type === SockType.SOCK_SEQPACKET && ep >= 0) pending = (s.reader as MessageReader).ready() || t.readable(ep) > 0 ? 1 : 0;
   const closeErr = closeIndication(peerFinSeen(s) || hasEnded(s), s.abortError, pending);
   if (closeErr >= 0) note(c, s, FdEvent.FD_CLOSE, closeErr);
 }
@@ -54,7 +55,7 @@ export function post(c: LayerCore, s: Sock, ev: number, error: number): void {
     c.qSock.push(s);
     c.qEvent.push(ev);
     c.qError.push(error);
-  } else if (s.signal) {
+  } else if (WITH_EVENT_SELECT && s.signal) {
     if (!s.signalDue) c.signalList.push(s);
     s.signalDue = true;
   } else {
@@ -65,7 +66,7 @@ export function post(c: LayerCore, s: Sock, ev: number, error: number): void {
 
 export function atSelect(c: LayerCore, s: Sock): void {
   if (hasConnection(s) && !hasEnded(s) && !s.shutSend && s.ep >= 0) {
-    const room = s.type === SockType.SOCK_SEQPACKET ? s.tx === null : c.transport.writeSpace(s.ep) > 0;
+    const room = WITH_SEQPACKET && s.type === SockType.SOCK_SEQPACKET ? s.tx === null : c.transport.writeSpace(s.ep) > 0;
     if (room) writePossibleAtSelect(s.book);
   }
   // posted now, so that notifications of several selections keep the order of the calls

@@ -13,6 +13,7 @@ import type { IoctlArg, Linger } from './types';
 import { fail, get, isFlag, isObject, isStreamType } from './core';
 import type { LayerCore } from './core';
 import { pullMessages } from './seqpacket';
+import { WITH_SEQPACKET } from '../features';
 
 export function setsockopt(c: LayerCore, sh: number, level: number, opt: number, value: unknown): number {
   const s = get(c, sh);
@@ -115,7 +116,7 @@ export function ioctlsocket(c: LayerCore, sh: number, cmd: number, arg: number |
 
 export function readableCount(c: LayerCore, s: Sock): number {
   if (s.ep < 0 || s.abortError !== 0) return 0;
-  if (s.type === SockType.SOCK_SEQPACKET) {
+  if (WITH_SEQPACKET && s.type === SockType.SOCK_SEQPACKET) {
     pullMessages(c, s);
     return s.reader && s.reader.ready() ? s.reader.length() : 0;
   }
