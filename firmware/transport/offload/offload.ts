@@ -26,6 +26,7 @@ import { validRange } from '../range';
 import { armAll, armMore, countRole, freeEndpoint, freeListeners, freeSockets, oldestReady, openListener, takeSocket, takeable } from './pool';
 import { finIfSent, pendingNow, streamSend, streamUnsent, streamWriteSpace } from './stream-tx';
 import { datagramRecv, datagramSend, datagramWriteSpace } from './datagram';
+import { WITH_DATAGRAM } from '../../features';
 import { onFailure, onSocket } from './service';
 import { bytesToIp, ipToBytes } from './ip';
 
@@ -128,7 +129,7 @@ export class OffloadTransport implements Transport {
   open(kind: EndpointKind): number {
     const c = this.c;
     if (c.down) return TErr.NetDown;
-    if (kind !== EndpointKind.Stream && kind !== EndpointKind.Datagram) return TErr.Invalid;
+    if (kind !== EndpointKind.Stream && !(WITH_DATAGRAM && kind === EndpointKind.Datagram)) return TErr.Invalid;
     const ep = c.freeSlot();
     if (ep < 0) return TErr.NoBuffers;
     const s = takeSocket(c, ep);
@@ -147,7 +148,7 @@ export class OffloadTransport implements Transport {
     if (typeof port !== 'number' || port < 0 || port > 0xffff || Math.floor(port) !== port) return TErr.Invalid;
     if (port === 0) port = c.ephemeral(c.kind[ep]);
     else if (c.portTaken(port, c.kind[ep], ep, false)) return TErr.AddrInUse;
-    if (c.kind[ep] === EndpointKind.Datagram) {
+    if (WITH_DATAGRAM && c.kind[ep] === EndpointKind.Datagram) {
       const r = c.drv.open(c.sn[ep], Sn_MR.UDP, port);
       if (r < 0) return c.mapErr(r);
     }
@@ -247,12 +248,12 @@ export class OffloadTransport implements Transport {
   writeSpace(ep: number): number {
     const c = this.c;
     if (!c.live(ep) || c.down) return 0;
-    return c.isStream(ep) ? streamWriteSpace(c, ep) : datagramWriteSpace(c, ep);
+    return c.isStream(ep) || !WITH_DATAGRAM ? streamWriteSpace(c, ep) : datagramWriteSpace(c, ep);
   }
 
   sendTo(ep: number, buf: Uint8Array, off: number, len: number, ip: number, port: number): number {
     const c = this.c;
-    if (!c.live(ep) || c.kind[ep] !== EndpointKind.Datagram || !validRange(buf, off, len)) return TErr.Invalid;
+    if (!WITH_DATAGRAM || !c.live(ep) || c.kind[ep] !== EndpointKind.Datagram || !validRange(buf, off, len)) return TErr.Invalid;
     if (c.down) return TErr.NetDown;
     if (len > c.maxDatagram) return TErr.MsgSize;
     if (!ip || typeof port !== 'number' || port <= 0 || port > 0xffff) return TErr.Invalid;
@@ -266,7 +267,7 @@ export class OffloadTransport implements Transport {
   readable(ep: number): number {
     const c = this.c;
     if (!c.live(ep)) return 0;
-    if (c.kind[ep] === EndpointKind.Datagram) return c.dgLen[ep];
+    if (WITH_DATAGRAM && c.kind[ep] === EndpointKind.Datagram) return c.dgLen[ep];
     if (c.sn[ep] < 0 || (c.fl[ep] & Fl.RELEASED) || c.st[ep] < St.Connected) return 0;
     return c.rxKnown[ep];
   }
@@ -288,7 +289,7 @@ export class OffloadTransport implements Transport {
 
   recvFrom(ep: number, buf: Uint8Array, off: number, len: number, from: PeerAddress): number {
     const c = this.c;
-    if (!c.live(ep) || c.kind[ep] !== EndpointKind.Datagram || !validRange(buf, off, len)) return -1;
+    if (!WITH_DATAGRAM || !c.live(ep) || c.kind[ep] !== EndpointKind.Datagram || !validRange(buf, off, len)) return -1;
     return datagramRecv(c, ep, buf, off, len, from);
   }
 

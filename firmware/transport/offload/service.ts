@@ -10,6 +10,7 @@ import type { OffloadCore } from './core';
 import { dropListeners, freeEndpoint, relisten } from './pool';
 import { finIfSent, pendingNow } from './stream-tx';
 import { pullDatagram } from './datagram';
+import { WITH_DATAGRAM } from '../../features';
 import { arpFailed, txFree } from './chip-reads';
 
 function owedWrite(c: OffloadCore, ep: number): void {
@@ -110,7 +111,7 @@ export function onSocket(c: OffloadCore, s: number, ev: number): void {
     listenerEvent(c, s, ep, ev);
     return;
   }
-  if (c.kind[ep] === EndpointKind.Datagram) {
+  if (WITH_DATAGRAM && c.kind[ep] === EndpointKind.Datagram) {
     if (ev === SnEvent.RECV) {
       if (c.dgLen[ep] < 0) pullDatagram(c, ep);
       if (c.dgLen[ep] >= 0) c.sink.readable(ep);
