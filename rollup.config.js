@@ -70,6 +70,12 @@ export function stacks(nic) {
   };
 }
 
+// the default firmware's application: the board file's `firmwareApp` (boards/board.ts), else firmware/app/main.ts
+export function firmwareApp(board) {
+  const m = /\bfirmwareApp:\s*'([^']+)'/.exec(fs.readFileSync(path.resolve('boards', board + '.ts'), 'utf8'));
+  return m ? m[1] : 'firmware/app/main.ts';
+}
+
 // The bundle runs inside one function: its names (mangled short by terser) stay out of Espruino's global scope,
 // where code typed at the console (`for (i = 0; …)`) would overwrite them.
 function enclose() {
@@ -104,21 +110,22 @@ export function appSources(appModule) {
   }
   return text;
 }
-// `only`, if given, sets features by name instead (a test builds what an application would call without having)
-export function features(appModule, only) {
+// WITH_TEXTS follows the board file's `shortTexts` (boards/board.ts). `only`, if given, sets features by name instead (a test builds what an application would call without having)
+export function features(appModule, only, board) {
   const src = appSources(appModule);
   const on = (k) => (only && k in only ? only[k] : FEATURE_NAMES[k].test(src));
   return {
     name: 'app-features',
     load(id) {
       if (path.resolve(id) !== FEATURES) return null;
-      return Object.keys(FEATURE_NAMES).map((k) => `export const ${k} = ${on(k)};\n`).join('');
+      return Object.keys(FEATURE_NAMES).map((k) => `export const ${k} = ${on(k)};\n`).join('') +
+        `export const WITH_TEXTS = ${!(board && /\bshortTexts:\s*true\b/.test(fs.readFileSync(path.resolve('boards', board + '.ts'), 'utf8')))};\n`;
     },
   };
 }
 
 export function bundle(board, appModule, appExport, out, only) {
-  return espruinoBundle('\0entry', [entry(board, appModule, appExport), stacks(nicOf(board)), features(appModule, only)], './tsconfig.json', out);
+  return espruinoBundle('\0entry', [entry(board, appModule, appExport), stacks(nicOf(board)), features(appModule, only, board)], './tsconfig.json', out);
 }
 
 export function espruinoBundle(input, extraPlugins, tsconfig, out, compress) {
@@ -148,7 +155,7 @@ const selftest = espruinoBundle('sim/selftest/main.ts', [stacks('w5500')], './ts
 export const onDemand = boards.map((b) => bundle(b, 'firmware/app/hil.ts', 'main', `dist/hil-${b}.js`));
 
 export default process.env.BUILD === 'selftest' ? [selftest] : [
-  ...boards.map((b) => bundle(b, 'firmware/app/main.ts', 'main', `dist/${b}.js`)),
+  ...boards.map((b) => bundle(b, firmwareApp(b), 'main', `dist/${b}.js`)),
   // the runtime alone (the NIC brought up, nothing served): what the gate holds to each board's budget
   ...boards.map((b) => bundle(b, 'firmware/app/bring-up.ts', 'main', `dist/bring-up-${b}.js`)),
   ...examples.flatMap((e) => boards.map((b) => bundle(b, `examples/${e}.ts`, 'main', `dist/${e}-${b}.js`))),

@@ -62,6 +62,15 @@ export interface BoardBudget {
   runtimeVariables: number;
   /** Storage kept for the application's own code beside the runtime */
   appStorageBytes: number;
+  /** diagnostics as codes the README explains (its table of W5500 codes) instead of words, to save Storage */
+  shortTexts?: boolean;
+  /**
+   * the default firmware's application (dist/<file>.js) when not firmware/app/main.ts: a board whose standard
+   * Espruino firmware has no NetworkJS, which the status page needs, runs the echo service alone (firmware/app/echo.ts)
+   */
+  firmwareApp?: string;
+  /** what the board cannot have, in words (README and `npm run size`) */
+  lacks?: string;
   /**
    * Why this board cannot hold the product yet, while that is so: the gate prints its overruns as known instead of
    * failing on them, and fails once every bundle fits (then this goes)

@@ -12,5 +12,9 @@ export const board: BoardConfig = {
 };
 
 // Original Espruino: 10 × 2 KB pages of Storage (ESPRUINOBOARD.py saved_code), 2,756 variables
+// Its standard firmware has no NetworkJS (nor does the _wiznet build: USE_NETWORK_JS=0), so its default firmware is
+// the echo service alone; diagnostics are codes (README, W5500 codes).
 export const budget: BoardBudget = { storageBytes: 10 * 2048, variables: 2756, runtimeVariables: 1378, appStorageBytes: 2048,
+  shortTexts: true, firmwareApp: 'firmware/app/echo.ts',
+  lacks: 'the status page (its Espruino firmware has no NetworkJS), datagrams (UDP, DHCP, DNS), SOCK_SEQPACKET, WSAEventSelect',
   unmet: 'the runtime is twice the Storage (issue 15: a leaner build profile for the Original)' };

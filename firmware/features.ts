@@ -10,3 +10,5 @@ export const WITH_DATAGRAM = true;
 export const WITH_SEQPACKET = true;
 /** WSAEventSelect and WSAEnumNetworkEvents (the polling form of FD_* notification) */
 export const WITH_EVENT_SELECT = true;
+/** diagnostics in words; without, a code the README explains (a board file's `shortTexts`) */
+export const WITH_TEXTS = true;

@@ -38,6 +38,7 @@ function main(argv: string[]): void {
   withFlashedSize((flashed) => {
     const rows: string[] = [];
     const perConn: string[] = [];
+    const lacks: string[] = [];
     for (const b of knownBoards()) {
       const runtimeFile = path.join(repoRoot, 'dist', RUNTIME_BUNDLE_PREFIX + b + '.js');
       const firmwareFile = path.join(repoRoot, 'dist', b + '.js');
@@ -47,6 +48,7 @@ function main(argv: string[]): void {
         return;
       }
       const budget = readBudget(b);
+      if (budget.lacks) lacks.push(`\`${b}\` cannot have: ${budget.lacks}`);
       const runtimeCode = fs.readFileSync(runtimeFile, 'utf8');
       const firmwareCode = fs.readFileSync(firmwareFile, 'utf8');
       const rt = runFigures(runtimeCode, b);
@@ -74,6 +76,8 @@ function main(argv: string[]): void {
     console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const r of rows) console.log(r);
     console.log('');
+    for (const l of lacks) console.log(l);
+    if (lacks.length > 0) console.log('');
     console.log('| board file (default firmware) | idle device: variables / typed-array bytes | each open connection | each closing connection |');
     console.log('|---|---|---|---|');
     for (const r of perConn) console.log(r);

@@ -11,6 +11,7 @@ import { W5500Err, describeErr } from '../../hal/w5500/errors';
 import { OffloadTransport } from '../transport/offload/offload';
 import { ipToBytes } from '../transport/offload/ip';
 import type { NicStart } from './nic-start';
+import { WITH_TEXTS } from '../features';
 
 /** Brings the chip up (blocking: bring-up pauses on the HAL clock) and builds the offload transport over it. */
 export function startW5500(hal: BoardHal, nic: W5500Nic, opts: NetOptions, ip: number, mask: number, gw: number): NicStart {
@@ -36,7 +37,8 @@ export function startW5500(hal: BoardHal, nic: W5500Nic, opts: NetOptions, ip: n
   const err = driver.begin();
   if (err !== W5500Err.OK) {
     res.error = err;
-    res.reason = 'W5500 bring-up failed: ' + describeErr(err);
+    // a board with short texts gives the code, which the README's table of W5500 codes explains
+    res.reason = 'W5500 bring-up failed: ' + (WITH_TEXTS ? describeErr(err) : 'error ' + err);
     return res;
   }
   const transport = new OffloadTransport({ driver: driver, clock: hal.clock, ip: ip, int: hal.int });

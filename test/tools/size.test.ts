@@ -29,8 +29,12 @@ describe('npm run size (tools/size.ts)', function () {
     const conns = lines.filter((l) => l.split('|').length === 6);
     assert.deepEqual(conns.map((l) => l.split('`')[1]), knownBoards());
     // the Original's standard firmware has no NetworkJS (docs: espruino.md §5), which the default firmware's status page
-    // needs: its row says so, as the board would
-    assert.deepEqual(conns.filter((l) => /Module "NetworkJS" not found/.test(l)).map((l) => l.split('`')[1]), ['espruino-original', 'espruino-original-enc28j60']);
+    // needs: the W5500 board file's default firmware is the echo service alone (its `firmwareApp`), and says what the
+    // board cannot have; the ENC28J60 one's row says so, as the board would
+    assert.deepEqual(conns.filter((l) => /Module "NetworkJS" not found/.test(l)).map((l) => l.split('`')[1]), ['espruino-original-enc28j60']);
+    assert.deepEqual(r.stdout.split('\n').filter((l) => / cannot have: /.test(l)),
+      knownBoards().filter((b) => readBudget(b).lacks).map((b) => `\`${b}\` cannot have: ${readBudget(b).lacks}`));
+    assert.match(r.stdout, /^`espruino-original` cannot have: the status page/m);
     for (const row of conns.filter((l) => !/Out of memory|Module "NetworkJS" not found/.test(l))) {
       // variables / typed-array bytes: an idle device holds some of both, an open connection costs variables
       const [idle, open] = row.split('|').slice(2, 4).map((c) => c.trim().split(' / ').map((x) => Number(x.replace(/,/g, ''))));
