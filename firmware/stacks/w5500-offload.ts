@@ -5,13 +5,13 @@
 import type { BoardHal } from '../app/app';
 import type { W5500Nic } from '../nic';
 import type { NetOptions } from '../runtime';
-import { W5500 } from '../../hal/w5500/driver';
+import { W5500, W5500Sockets } from '../../hal/w5500/driver';
 import type { W5500Options } from '../../hal/w5500/driver';
 import { W5500Err, describeErr } from '../../hal/w5500/errors';
 import { OffloadTransport } from '../transport/offload/offload';
 import { ipToBytes } from '../transport/offload/ip';
 import type { NicStart } from './nic-start';
-import { WITH_TEXTS } from '../features';
+import { WITH_DATAGRAM, WITH_TEXTS } from '../features';
 
 /** Brings the chip up (blocking: bring-up pauses on the HAL clock) and builds the offload transport over it. */
 export function startW5500(hal: BoardHal, nic: W5500Nic, opts: NetOptions, ip: number, mask: number, gw: number): NicStart {
@@ -32,7 +32,8 @@ export function startW5500(hal: BoardHal, nic: W5500Nic, opts: NetOptions, ip: n
   };
   if (opts.sendStallMs !== undefined) dopts.sendStallMs = opts.sendStallMs;
   dopts.healthPollMs = opts.healthPollMs !== undefined ? opts.healthPollMs : 1000;
-  const driver = new W5500(dopts);
+  // without datagrams, the driver without its record readers (hal/w5500/records.ts) is enough
+  const driver = WITH_DATAGRAM ? new W5500(dopts) : new W5500Sockets(dopts);
   const res: NicStart = { error: 0, reason: '', transport: null, stop: function () { driver.stop(); } };
   const err = driver.begin();
   if (err !== W5500Err.OK) {

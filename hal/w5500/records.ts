@@ -1,7 +1,7 @@
-import { Chip, SnReg, Sn_MR, rxBlock, socketBlock } from './registers';
+import { Chip, Sn_MR, rxBlock } from './registers';
 import { W5500Err } from './errors';
 import { F } from './state';
-import { W5500Ring } from './ring';
+import { W5500Sockets } from './sockets';
 
 /** Where a record's length field sits in its header, and what it counts. */
 const enum Rec {
@@ -15,7 +15,7 @@ const enum Rec {
  * Datagrams (UDP) and MACRAW frames: the whole record or nothing on send; on receive, one record
  * at a time from the RX ring, where each sits behind a header carrying its length.
  */
-export abstract class W5500Records extends W5500Ring {
+export abstract class W5500Records extends W5500Sockets {
   /**
    * UDP: sends one datagram to `ip`:`port`. The whole datagram or nothing: returns its length, 0
    * when the TX buffer lacks room now (WRITABLE follows), MSGSIZE if it can never fit, BUSY while
@@ -67,20 +67,6 @@ export abstract class W5500Records extends W5500Ring {
     if (e) return e;
     if (this.proto[sn] !== Sn_MR.MACRAW) return W5500Err.STATE;
     return this.recvRecord(sn, dest, undefined, Chip.MACRAW_HEADER, Rec.MACRAW_LEN_AT, true);
-  }
-
-  /** Sn_DIPR + Sn_DPORT in one frame, skipped when they already hold this peer. */
-  protected setDest(sn: number, ip: Uint8Array, port: number): number {
-    const d = this.dest;
-    const at = sn * 6;
-    if ((this.destSet & (1 << sn)) && d[at] === ip[0] && d[at + 1] === ip[1] && d[at + 2] === ip[2] &&
-      d[at + 3] === ip[3] && ((d[at + 4] << 8) | d[at + 5]) === port) return W5500Err.OK;
-    d.set(ip, at);
-    d[at + 4] = port >> 8;
-    d[at + 5] = port & 0xff;
-    if (!this.bus.write(SnReg.Sn_DIPR, socketBlock(sn), d.subarray(at, at + 6))) return this.fail(W5500Err.BUS);
-    this.destSet |= 1 << sn;
-    return W5500Err.OK;
   }
 
   /**

@@ -8,7 +8,7 @@
  * released endpoint keeps its id and its hardware socket until its close has ended.
  */
 import type { Clock } from '../../../hal/clock';
-import type { W5500 } from '../../../hal/w5500/driver';
+import type { W5500Sockets } from '../../../hal/w5500/sockets';
 import { W5500Err } from '../../../hal/w5500/errors';
 import { Chip, Sn_MR } from '../../../hal/w5500/registers';
 import { EndpointKind, TErr } from '../transport';
@@ -57,7 +57,7 @@ export const enum Fl {
 }
 
 export class OffloadCore {
-  drv: W5500;
+  drv: W5500Sockets;
   clock: Clock;
   ip: number;
   max: number;
@@ -106,7 +106,7 @@ export class OffloadCore {
   ip4: Uint8Array = new Uint8Array(4);
   addr6: Uint8Array = new Uint8Array(6);
 
-  constructor(drv: W5500, clock: Clock, ip: number, max: number, ephemeralBase: number, deliver: DeferredDeliver) {
+  constructor(drv: W5500Sockets, clock: Clock, ip: number, max: number, ephemeralBase: number, deliver: DeferredDeliver) {
     this.drv = drv;
     this.clock = clock;
     this.ip = ip >>> 0;

@@ -1,8 +1,9 @@
 /**
- * Datagram (UDP) endpoints on the chip: one datagram is read ahead, so `readable` can give its
+ * Datagram (UDP) endpoints on the chip (on the whole driver: one with records), one datagram is read ahead, so `readable` can give its
  * length without bus traffic; `sendTo` waits for the SEND in flight like a stream's send.
  */
 import { W5500Err } from '../../../hal/w5500/errors';
+import type { W5500 } from '../../../hal/w5500/driver';
 import { TErr } from '../transport';
 import type { PeerAddress } from '../transport';
 import { Fl, St } from './core';
@@ -20,7 +21,7 @@ export function pullDatagram(c: OffloadCore, ep: number): number {
     d = new Uint8Array(size > 0 ? size : 2048);
     c.dgBuf[ep] = d;
   }
-  const n = c.drv.recvFrom(s, d, c.addr6);
+  const n = (c.drv as W5500).recvFrom(s, d, c.addr6);
   if (n < 0) return -1;
   c.dgLen[ep] = n;
   c.dgFrom[ep] = bytesToIp(c.addr6, 0);
@@ -35,7 +36,7 @@ export function datagramSend(c: OffloadCore, ep: number, buf: Uint8Array, off: n
     c.fl[ep] |= Fl.WANT_WRITE;
     return 0;
   }
-  const r = c.drv.sendTo(s, buf.subarray(off, off + len), ipToBytes(ip, c.ip4, 0), port);
+  const r = (c.drv as W5500).sendTo(s, buf.subarray(off, off + len), ipToBytes(ip, c.ip4, 0), port);
   if (r === len) return len;
   if (r === 0 || r === W5500Err.BUSY) {
     c.fl[ep] |= Fl.WANT_WRITE;

@@ -12,7 +12,7 @@
  */
 import type { Clock } from '../../../hal/clock';
 import type { InputPin } from '../../../hal/pins';
-import type { W5500 } from '../../../hal/w5500/driver';
+import type { W5500Sockets } from '../../../hal/w5500/sockets';
 import { W5500Err } from '../../../hal/w5500/errors';
 import type { W5500Handler } from '../../../hal/w5500/events';
 import { Chip, Sn_MR } from '../../../hal/w5500/registers';
@@ -32,7 +32,7 @@ import { bytesToIp, ipToBytes } from './ip';
 
 export interface OffloadOptions {
   /** a driver that has been brought up (`begin()` returned OK) */
-  driver: W5500;
+  driver: W5500Sockets;
   clock: Clock;
   /** our IPv4 address, host order (as written into SIPR) */
   ip: number;
