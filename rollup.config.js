@@ -92,6 +92,8 @@ const FEATURE_NAMES = {
   WITH_DATAGRAM: /\bSOCK_DGRAM\b/,
   WITH_SEQPACKET: /\bSOCK_SEQPACKET\b/,
   WITH_EVENT_SELECT: /\bWSA(EventSelect|EnumNetworkEvents)\b/,
+  WITH_KEEPALIVE: /\bSO_KEEPALIVE\b/,
+  WITH_NODELAY: /\bTCP_NODELAY\b/,
 };
 export function appSources(appModule) {
   const seen = new Set();

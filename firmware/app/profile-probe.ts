@@ -1,7 +1,7 @@
 import type { App } from './app';
 import { startNetwork } from '../runtime';
 import { BENCH_NETWORK } from './bench-network';
-import { AddressFamily, FdEvent, SockType } from '../socket/constants';
+import { AddressFamily, FdEvent, OptLevel, SockOpt, SockType, TcpOpt } from '../socket/constants';
 import type { WSANETWORKEVENTS } from '../socket/types';
 
 /**
@@ -21,6 +21,9 @@ export const main: App = function (hal) {
   line('seqpacket', api.socket(AddressFamily.AF_INET, 5, 0));
   const s = api.socket(AddressFamily.AF_INET, SockType.SOCK_STREAM, 0);
   line('stream', s);
+  line('keepalive', api.setsockopt(s, OptLevel.SOL_SOCKET, SockOpt.SO_KEEPALIVE, 1));
+  line('nodelay', api.setsockopt(s, OptLevel.IPPROTO_TCP, TcpOpt.TCP_NODELAY, 1));
+  line('linger', api.setsockopt(s, OptLevel.SOL_SOCKET, SockOpt.SO_LINGER, { onoff: 1, linger: 0 }));
   line('eventselect', api.WSAEventSelect(s, FdEvent.FD_READ));
   const out: WSANETWORKEVENTS = { lNetworkEvents: -1, iErrorCode: [] };
   line('enumevents', api.WSAEnumNetworkEvents(s, out));

@@ -25,7 +25,7 @@ import { recvMessage, sendMessage } from './seqpacket';
 import { closesocket, forceClose, onEnded, reclaimOldest, renewEndpoint, shutdown } from './closing';
 import { getsockopt, ioctlsocket, setsockopt } from './options';
 import { service, settle } from './event-loop';
-import { WITH_DATAGRAM, WITH_EVENT_SELECT, WITH_SEQPACKET } from '../features';
+import { WITH_DATAGRAM, WITH_EVENT_SELECT, WITH_KEEPALIVE, WITH_NODELAY, WITH_SEQPACKET } from '../features';
 
 export class SocketLayer {
   private c: LayerCore;
@@ -225,8 +225,8 @@ export class SocketLayer {
     c.nonBlocking = s.nonBlocking;
     c.lingerOn = s.lingerOn;
     c.lingerSec = s.lingerSec;
-    c.keepAlive = s.keepAlive;
-    c.noDelay = s.noDelay;
+    if (WITH_KEEPALIVE) c.keepAlive = s.keepAlive;
+    if (WITH_NODELAY) c.noDelay = s.noDelay;
     c.rcvTimeo = s.rcvTimeo;
     c.sndTimeo = s.sndTimeo;
     if (WITH_SEQPACKET && c.type === SockType.SOCK_SEQPACKET) c.reader = new MessageReader(this.c.maxMessage);
@@ -235,8 +235,8 @@ export class SocketLayer {
     c.handler = s.handler;
     c.signal = s.signal;
     connected(c.book);
-    if (c.keepAlive) t.setOption(ep, TOption.KeepAlive, this.c.keepAliveSeconds);
-    if (c.noDelay) t.setOption(ep, TOption.NoDelay, 1);
+    if (WITH_KEEPALIVE && c.keepAlive) t.setOption(ep, TOption.KeepAlive, this.c.keepAliveSeconds);
+    if (WITH_NODELAY && c.noDelay) t.setOption(ep, TOption.NoDelay, 1);
     this.c.socks[h] = c;
     this.c.byEp[ep] = c;
     touch(this.c, c);
@@ -276,8 +276,8 @@ export class SocketLayer {
     s.connectByCall = true;
     s.connectError = 0;
     newConnection(s.book);
-    if (s.keepAlive) this.c.transport.setOption(s.ep, TOption.KeepAlive, this.c.keepAliveSeconds);
-    if (s.noDelay) this.c.transport.setOption(s.ep, TOption.NoDelay, 1);
+    if (WITH_KEEPALIVE && s.keepAlive) this.c.transport.setOption(s.ep, TOption.KeepAlive, this.c.keepAliveSeconds);
+    if (WITH_NODELAY && s.noDelay) this.c.transport.setOption(s.ep, TOption.NoDelay, 1);
     if (s.nonBlocking) return fail(this.c, WSAError.WSAEWOULDBLOCK);
     const ok = block(this.c, function () { return s.state !== SState.Connecting; }, s.sndTimeo);
     if (!ok) {

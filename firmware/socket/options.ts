@@ -13,7 +13,7 @@ import type { IoctlArg, Linger } from './types';
 import { fail, get, isFlag, isObject, isStreamType } from './core';
 import type { LayerCore } from './core';
 import { pullMessages } from './seqpacket';
-import { WITH_SEQPACKET } from '../features';
+import { WITH_KEEPALIVE, WITH_NODELAY, WITH_SEQPACKET } from '../features';
 
 export function setsockopt(c: LayerCore, sh: number, level: number, opt: number, value: unknown): number {
   const s = get(c, sh);
@@ -36,7 +36,7 @@ export function setsockopt(c: LayerCore, sh: number, level: number, opt: number,
         s.lingerOn = !value;
         return 0;
       case SockOpt.SO_KEEPALIVE:
-        if (!stream) return fail(c, WSAError.WSAENOPROTOOPT);
+        if (!WITH_KEEPALIVE || !stream) return fail(c, WSAError.WSAENOPROTOOPT);
         if (!isFlag(value)) return fail(c, WSAError.WSAEFAULT);
         s.keepAlive = !!value;
         if (s.ep >= 0) c.transport.setOption(s.ep, TOption.KeepAlive, s.keepAlive ? c.keepAliveSeconds : 0);
@@ -51,7 +51,7 @@ export function setsockopt(c: LayerCore, sh: number, level: number, opt: number,
     return fail(c, WSAError.WSAENOPROTOOPT);
   }
   if (level === OptLevel.IPPROTO_TCP) {
-    if (opt !== TcpOpt.TCP_NODELAY || !stream) return fail(c, WSAError.WSAENOPROTOOPT);
+    if (!WITH_NODELAY || opt !== TcpOpt.TCP_NODELAY || !stream) return fail(c, WSAError.WSAENOPROTOOPT);
     if (!isFlag(value)) return fail(c, WSAError.WSAEFAULT);
     s.noDelay = !!value;
     if (s.ep >= 0) c.transport.setOption(s.ep, TOption.NoDelay, s.noDelay ? 1 : 0);
@@ -74,7 +74,7 @@ export function getsockopt(c: LayerCore, sh: number, level: number, opt: number)
         if (!stream) return fail(c, WSAError.WSAENOPROTOOPT);
         return s.lingerOn ? 0 : 1;
       case SockOpt.SO_KEEPALIVE:
-        if (!stream) return fail(c, WSAError.WSAENOPROTOOPT);
+        if (!WITH_KEEPALIVE || !stream) return fail(c, WSAError.WSAENOPROTOOPT);
         return s.keepAlive ? 1 : 0;
       case SockOpt.SO_RCVTIMEO: return s.rcvTimeo;
       case SockOpt.SO_SNDTIMEO: return s.sndTimeo;
@@ -89,7 +89,7 @@ export function getsockopt(c: LayerCore, sh: number, level: number, opt: number)
     return fail(c, WSAError.WSAENOPROTOOPT);
   }
   if (level === OptLevel.IPPROTO_TCP) {
-    if (opt !== TcpOpt.TCP_NODELAY || !stream) return fail(c, WSAError.WSAENOPROTOOPT);
+    if (!WITH_NODELAY || opt !== TcpOpt.TCP_NODELAY || !stream) return fail(c, WSAError.WSAENOPROTOOPT);
     return s.noDelay ? 1 : 0;
   }
   return fail(c, WSAError.WSAEINVAL);

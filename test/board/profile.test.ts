@@ -32,22 +32,23 @@ describe('build profiles: a call into what is not built returns its Winsock code
 
   const calls = (console: string[]): string[] => console.filter((l) => /^[a-z]+ -?\d+ \d+$/.test(l));
 
-  it('without datagrams, messages and WSAEventSelect: WSAESOCKTNOSUPPORT, WSAEOPNOTSUPP; streams unchanged', async () => {
-    const code = await build({ WITH_DATAGRAM: false, WITH_SEQPACKET: false, WITH_EVENT_SELECT: false }, dir);
+  it('without datagrams, messages, WSAEventSelect, SO_KEEPALIVE and TCP_NODELAY: WSAESOCKTNOSUPPORT, WSAEOPNOTSUPP, WSAENOPROTOOPT; streams and SO_LINGER unchanged', async () => {
+    const code = await build({ WITH_DATAGRAM: false, WITH_SEQPACKET: false, WITH_EVENT_SELECT: false, WITH_KEEPALIVE: false, WITH_NODELAY: false }, dir);
     const r = runFigures(code, 'espruino-pico');
     assert.deepEqual(r.errors, []);
     assert.deepEqual(calls(r.console), [
-      'dgram -1 10044', 'seqpacket -1 10044', 'stream 1 10044', 'eventselect -1 10045', 'enumevents -1 10045',
+      'dgram -1 10044', 'seqpacket -1 10044', 'stream 1 10044', 'keepalive -1 10042', 'nodelay -1 10042', 'linger 0 10042',
+      'eventselect -1 10045', 'enumevents -1 10045',
       'asyncselect 0 10045', 'closesocket 0 10045',
     ]);
   });
 
   it('with them: the same calls succeed', async () => {
-    const code = await build({ WITH_DATAGRAM: true, WITH_SEQPACKET: true, WITH_EVENT_SELECT: true }, dir);
+    const code = await build({ WITH_DATAGRAM: true, WITH_SEQPACKET: true, WITH_EVENT_SELECT: true, WITH_KEEPALIVE: true, WITH_NODELAY: true }, dir);
     const r = runFigures(code, 'espruino-pico');
     assert.deepEqual(r.errors, []);
     assert.deepEqual(calls(r.console), [
-      'dgram 1 0', 'seqpacket 2 0', 'stream 3 0', 'eventselect 0 0', 'enumevents 0 0', 'asyncselect 0 0', 'closesocket 0 0',
+      'dgram 1 0', 'seqpacket 2 0', 'stream 3 0', 'keepalive 0 0', 'nodelay 0 0', 'linger 0 0', 'eventselect 0 0', 'enumevents 0 0', 'asyncselect 0 0', 'closesocket 0 0',
     ]);
   });
 });

@@ -26,7 +26,7 @@ import { validRange } from '../range';
 import { armAll, armMore, countRole, freeEndpoint, freeListeners, freeSockets, oldestReady, openListener, takeSocket, takeable } from './pool';
 import { finIfSent, pendingNow, streamSend, streamUnsent, streamWriteSpace } from './stream-tx';
 import { datagramRecv, datagramSend, datagramWriteSpace } from './datagram';
-import { WITH_DATAGRAM } from '../../features';
+import { WITH_DATAGRAM, WITH_KEEPALIVE, WITH_NODELAY } from '../../features';
 import { onFailure, onSocket } from './service';
 import { bytesToIp, ipToBytes } from './ip';
 
@@ -341,14 +341,14 @@ export class OffloadTransport implements Transport {
   setOption(ep: number, opt: TOption, value: number): boolean {
     const c = this.c;
     if (!c.live(ep) || !c.isStream(ep)) return false;
-    if (opt === TOption.KeepAlive) {
+    if (WITH_KEEPALIVE && opt === TOption.KeepAlive) {
       const s = c.sn[ep];
       let units = value > 0 ? Math.ceil(value / 5) : 0;
       if (units > 0xff) units = 0xff;
       if (s >= 0) c.drv.setKeepAlive(s, units);
       return true;
     }
-    if (opt === TOption.NoDelay) {
+    if (WITH_NODELAY && opt === TOption.NoDelay) {
       // Sn_MR.ND is read at OPEN: it applies to the next connection or listener.
       if (value) c.fl[ep] |= Fl.NODELAY;
       else c.fl[ep] &= ~Fl.NODELAY;
