@@ -17,13 +17,23 @@ const espruinoProps = [
   // Espruino's net, http and dgram (firmware/espruino/, examples/): the NetworkJS callbacks are quoted in networkjs.ts
   'createServer', 'listen', 'request', 'end', 'writeHead', 'setHeader', 'method', 'url', 'headers', 'statusCode',
   'createSocket', 'getTemperature', 'toArrayBuffer', 'host', 'port', 'path', 'code',
+  'sum', 'hwRand', 'create', 'connect', 'destroy', 'address',
 ];
+
+// The standard ECMAScript members (of the built-in constructors and their prototypes, as this Node has them): terser's
+// own list of built-ins would also keep every DOM name (`state`, `ready`, `transport`, …) unmangled, which on
+// Espruino costs Storage bytes and a variable more per long name
+const BUILTIN_CTORS = [Object, Function, Array, String, Number, Boolean, Math, JSON, Date, RegExp, Error, Promise, ArrayBuffer,
+  DataView, Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array,
+  Object.getPrototypeOf(Uint8Array)];
+const standardProps = [...new Set(BUILTIN_CTORS.flatMap((o) => [...Object.getOwnPropertyNames(o), ...(o.prototype ? Object.getOwnPropertyNames(o.prototype) : [])])
+  .concat(['message', 'name', 'stack', 'arguments', 'callee', 'caller', 'prototype', 'constructor', '__proto__']))];
 
 export const terserOptions = {
   ecma: 2015,
   compress: { ecma: 2015, passes: 2, hoist_funs: false, keep_fargs: true, unsafe: false, arrows: false },
   // no mangled name may be a keyword: Espruino rejects `class X { do() {} }` and `var of`
-  mangle: { toplevel: true, reserved: ['onInit', ...RESERVED_WORDS], properties: { builtins: false, keep_quoted: true, reserved: [...espruinoProps, ...RESERVED_WORDS] } },
+  mangle: { toplevel: true, reserved: ['onInit', ...RESERVED_WORDS], properties: { builtins: true, keep_quoted: true, reserved: [...espruinoProps, ...standardProps, ...RESERVED_WORDS] } },
   keep_fnames: false,
   format: { ecma: 2015, comments: false },
 };
