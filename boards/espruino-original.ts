@@ -17,4 +17,4 @@ export const board: BoardConfig = {
 export const budget: BoardBudget = { storageBytes: 10 * 2048, variables: 2756, runtimeVariables: 1378, appStorageBytes: 2048,
   shortTexts: true, firmwareApp: 'firmware/app/echo.ts',
   lacks: 'the status page (its Espruino firmware has no NetworkJS), datagrams (UDP, DHCP, DNS), SOCK_SEQPACKET, WSAEventSelect',
-  unmet: 'the runtime is twice the Storage (issue 15: a leaner build profile for the Original)' };
+  unmet: 'even in the lean profile the runtime is about 1.6 times the Storage and over half the variables (issue 15)' };
