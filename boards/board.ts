@@ -35,6 +35,10 @@ export interface W5500Board extends BoardWiring {
 /** Microchip ENC28J60, MAC only: the project's own TCP/IP stack */
 export interface Enc28j60Board extends BoardWiring {
   nic: 'enc28j60';
+  /** bytes of frames waiting while the chip transmits one (default 3072) */
+  txQueueBytes?: number;
+  /** bytes of each connection's send queue and of its receive queue (the window); the MSS announced is half of it, ≤ 1460 (default 2048) */
+  tcpBufBytes?: number;
 }
 
 /** W5500 with socket 0 in MACRAW mode: the project's own TCP/IP stack (real RST, real TIME_WAIT, no limit of 8 connections) */

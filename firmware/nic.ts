@@ -18,6 +18,9 @@ export interface Enc28j60Nic {
   name: 'enc28j60';
   /** full duplex (the chip cannot negotiate: set only when the switch port is forced to full duplex); default half */
   fullDuplex?: boolean;
+  /** the board's memory for the software stack (boards/board.ts Enc28j60Board): frames waiting for the chip, bytes per connection queue */
+  txQueueBytes?: number;
+  tcpBufBytes?: number;
 }
 
 /** W5500 with socket 0 in MACRAW mode (hal/w5500/macraw.ts): the chip as a MAC under the software TCP/IP transport */

@@ -65,7 +65,7 @@ nif.input(new Uint8Array(ARP_REQUEST), ARP_REQUEST.length, 0); // A is in the ca
 const ifaceBytes = typedBytes(nif, new Set());
 const endpointBytes = (nif.udp.port.BYTES_PER_ELEMENT + nif.udp.bound.BYTES_PER_ELEMENT);
 console.log('firmware/net memory (typed arrays)');
-console.log(`  interface: ${ifaceBytes} bytes (transmit frame ${nif.tx.length}, ARP hold frame ${nif.hold.length}, ARP cache ${typedBytes(nif.arp, new Set())}, counters ${nif.drops.byteLength + nif.stats.byteLength}, UDP table ${nif.udp.port.byteLength + nif.udp.bound.byteLength})`);
+console.log(`  interface: ${ifaceBytes} bytes (transmit frame ${nif.tx.length}, ARP hold: a copy of the one waiting frame, none while nothing waits, ARP cache ${typedBytes(nif.arp, new Set())}, counters ${nif.drops.byteLength + nif.stats.byteLength}, UDP table ${nif.udp.port.byteLength + nif.udp.bound.byteLength})`);
 console.log(`  per UDP endpoint: ${endpointBytes} bytes of typed arrays + one array slot for its receiver; no buffers (datagrams are delivered in place)`);
 
 function count(name: string, f: Uint8Array, fn: (b: Uint8Array) => void): void {

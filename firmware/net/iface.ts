@@ -66,8 +66,8 @@ export class NetIf implements IpOutput {
   arp = new ArpCache();
   /** the transmit frame for ARP, ICMP errors and UDP */
   tx = new Uint8Array(IpHeadroom.FRAME);
-  /** one datagram waiting for ARP: `holdLen` bytes of frame to next hop `holdHop` */
-  hold = new Uint8Array(IpHeadroom.FRAME);
+  /** one datagram waiting for ARP, copied out (exactly its frame) only while it waits: `holdLen` bytes to next hop `holdHop` */
+  hold: Uint8Array | null = null;
   holdLen = 0;
   holdHop = 0;
   udp: UdpLayer;
@@ -300,7 +300,7 @@ export class NetIf implements IpOutput {
     // hold the newest datagram for this hop until ARP answers
     ethEmit(buf, base, ZERO_MAC, 0, this.mac, EtherType.IPV4);
     if (this.holdLen > 0) this.drops[Drop.TX_ARP_REPLACED]++;
-    this.hold.set(buf.subarray(base, base + flen));
+    this.hold = new Uint8Array(buf.subarray(base, base + flen));
     this.holdLen = flen;
     this.holdHop = hop;
     if (this.arp.find(hop) < 0) {
@@ -350,11 +350,12 @@ export class NetIf implements IpOutput {
   }
 
   private sendHeld(i: number): void {
-    macCopy(this.hold, Eth.DST, this.arp.mac, i * 6);
-    const n = this.holdLen;
+    const h = this.hold as Uint8Array;
+    macCopy(h, Eth.DST, this.arp.mac, i * 6);
+    this.hold = null;
     this.holdLen = 0;
     this.stats[Stat.TX_HELD_SENT]++;
-    this.out(this.hold, 0, n);
+    this.out(h, 0, h.length);
   }
 
   /** a new entry may have taken the slot of the one the held datagram waits for */
@@ -364,6 +365,7 @@ export class NetIf implements IpOutput {
 
   private dropHold(why: number): void {
     if (this.holdLen > 0) this.drops[why]++;
+    this.hold = null;
     this.holdLen = 0;
   }
 

@@ -21,5 +21,5 @@ export function startEnc28j60(hal: BoardHal, nic: Enc28j60Nic, opts: NetOptions,
     // a chip that vanished or was reset is found within this long even while the line is quiet
     healthPollMs: opts.healthPollMs !== undefined ? opts.healthPollMs : 1000,
   };
-  return startSoftware(hal, new Enc28j60(dopts), opts, ip, mask, gw, 'ENC28J60');
+  return startSoftware(hal, new Enc28j60(dopts), opts, ip, mask, gw, 'ENC28J60', nic.txQueueBytes, nic.tcpBufBytes);
 }

@@ -29,8 +29,8 @@ export class Tcp implements IpUpper {
   /** connections and listeners with events for the next flush */
   notify: TcpConn[] = [];
   notifyL: TcpListener[] = [];
-  /** every segment is built here, behind room for the IPv4 and Ethernet headers */
-  frame: Uint8Array = new Uint8Array(IpHeadroom.FRAME);
+  /** every segment is built here, behind room for the IPv4 and Ethernet headers, and handed to `ip` at once */
+  frame: Uint8Array;
   /** TcpCount slots */
   counts: Uint32Array = new Uint32Array(TcpCount.N);
   chalStart = 0;
@@ -41,9 +41,11 @@ export class Tcp implements IpUpper {
 
   /**
    * throws on a bad configuration (a programming error, found at start, never in the event loop);
-   * `ports`: the ephemeral port picker to share (a transport's own), else one of its own
+   * `ports`: the ephemeral port picker to share (a transport's own), else one of its own; `frame`: a frame
+   * buffer (IpHeadroom.FRAME bytes) to share with the IPv4 layer's own sends (NetIf.tx: each frame built there
+   * leaves before the next is built), else one of its own
    */
-  constructor(ip: IpOutput, cfg: TcpConfig, rand: () => number, sink: TcpSink, ports?: EphemeralPorts) {
+  constructor(ip: IpOutput, cfg: TcpConfig, rand: () => number, sink: TcpSink, ports?: EphemeralPorts, frame?: Uint8Array) {
     const why = checkTcpConfig(cfg);
     if (why !== '') throw new Error('TCP config: ' + why);
     this.ip = ip;
@@ -52,6 +54,7 @@ export class Tcp implements IpUpper {
     this.sink = sink;
     this.chalStart = -1000;
     this.ports = ports ? ports : new EphemeralPorts(Ephemeral.FIRST);
+    this.frame = frame && frame.length >= IpHeadroom.FRAME ? frame : new Uint8Array(IpHeadroom.FRAME);
   }
 
   /** a fresh connection object for `connect` */

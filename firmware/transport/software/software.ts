@@ -100,7 +100,7 @@ export class SoftwareTransport implements Transport {
       }
     };
     const isn = opts.isn ? opts.isn : randomIsn;
-    c = new SoftCore(opts.driver, opts.clock, nif, function (core: SoftCore): Tcp { return new Tcp(nif, cfg, isn, tcpSink(core), ports); },
+    c = new SoftCore(opts.driver, opts.clock, nif, function (core: SoftCore): Tcp { return new Tcp(nif, cfg, isn, tcpSink(core), ports, nif.tx); },
       max, ports, deliver);
     const tcp = c.tcp;
     this.c = c;
