@@ -14,5 +14,4 @@ export const board: BoardConfig = {
 };
 
 // Espruino WiFi: one 64 KB page of Storage (ESPRUINOWIFI.py saved_code), 8,190 variables
-export const budget: BoardBudget = { storageBytes: 65536, variables: 8190, runtimeVariables: 4095, appStorageBytes: 12288,
-  unmet: 'our TCP/IP stack\'s frame and connection buffers take more than half of the WiFi\'s variables (issue 15: smaller buffers)' };
+export const budget: BoardBudget = { storageBytes: 65536, variables: 8190, runtimeVariables: 4095, appStorageBytes: 12288 };
