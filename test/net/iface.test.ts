@@ -73,6 +73,8 @@ describe('net/iface: ARP', () => {
     const buf = new Uint8Array(IpHeadroom.FRAME);
     buf.set([1, 2, 3], IpHeadroom.BYTES);
     assert.equal(nif.sendIp(V.IP_A, 253, buf, IpHeadroom.BYTES, 3, T0), IpSendError.QUEUED);
+    // the held datagram is a copy of exactly its frame, made only while it waits
+    assert.equal(nif.hold!.length, IpHeadroom.BYTES + 3);
     const req = 'ffffffffffff' + '020000770002' + '0806' + '0001080006040001' + '020000770002' + '0a4d0002' + '000000000000' + '0a4d0001';
     assert.deepEqual(wire.take().map(hexOf), [req]);
     assert.equal(nif.poll(T0), T0 + ArpTiming.RETRY_MS);
@@ -91,6 +93,7 @@ describe('net/iface: ARP', () => {
     assert.equal(ip4Check(sent[0], Eth.HEADER, sent[0].length - Eth.HEADER), PASS);
     assert.equal(hexOf(sent[0].subarray(IP)), '010203');
     assert.equal(nif.stats[Stat.TX_HELD_SENT], 1);
+    assert.equal(nif.hold, null);
     assert.equal(nif.poll(T0 + 1500), -1);
     // a host that never answers: 3 requests, then the held datagram is dropped and counted
     buf.set([4], IpHeadroom.BYTES);
@@ -102,6 +105,7 @@ describe('net/iface: ARP', () => {
     assert.deepEqual(wire.take(), []);
     assert.equal(nif.drops[Drop.TX_ARP_FAILED], 1);
     assert.equal(nif.holdLen, 0);
+    assert.equal(nif.hold, null);
   });
 
   it('forgets an entry after its lifetime: the next datagram asks again', () => {

@@ -17,6 +17,7 @@ import { Enc28j60World } from '../../sim/software/enc28j60-world';
 import { MacrawWorld } from '../../sim/software/w5500-macraw-world';
 import { SoftwareTransport } from '../../firmware/transport/software/software';
 import { FrameErr } from '../../hal/frame-driver';
+import { defaultTcpConfig } from '../../firmware/net/tcp/config';
 
 function hal(nic: NicConfig, exchange: (mosi: Uint8Array) => Uint8Array, clock = new VirtualClock()): BoardHal {
   return { board: 'test', nic, spi: new NodeSpiDevice(exchange), int: undefined, rst: undefined, clock, log: () => undefined };
@@ -81,6 +82,33 @@ describe('startNetwork: the board picks the NIC', () => {
       assert.equal(w.pipe.counters.a.sent, 1);
     } finally {
       net.stop();
+    }
+  });
+
+  it("'enc28j60' with the board's memory sizes: the frame queue and each connection's queues follow them, the MSS is half a queue; an application's own TCP settings win", () => {
+    const ringOf = (t: SoftwareTransport): number => (t as unknown as { tx: { ring: Uint8Array } }).tx.ring.length;
+    const w = new Enc28j60World();
+    const net = startNetwork(w.hal({ name: 'enc28j60', txQueueBytes: 1200, tcpBufBytes: 1024 }), BENCH_NETWORK);
+    try {
+      const t = net.transport as SoftwareTransport;
+      const cfg = t.stackStats().tcp.cfg;
+      assert.deepEqual([cfg.sndBuf, cfg.rcvBuf, cfg.mss, cfg.maxConns], [1024, 1024, 512, 8]);
+      assert.equal(ringOf(t), 1200);
+      // TCP builds its segments in the interface's transmit frame: one frame buffer for both
+      assert.equal(t.stackStats().tcp.frame, t.stackStats().nif.tx);
+    } finally {
+      net.stop();
+    }
+    const w2 = new Enc28j60World();
+    const own = defaultTcpConfig();
+    own.rcvBuf = 4096;
+    const net2 = startNetwork(w2.hal({ name: 'enc28j60', tcpBufBytes: 1024 }), Object.assign({}, BENCH_NETWORK, { tcp: own }));
+    try {
+      const t = net2.transport as SoftwareTransport;
+      assert.equal(t.stackStats().tcp.cfg, own);
+      assert.equal(ringOf(t), 3072, 'the default: two full frames');
+    } finally {
+      net2.stop();
     }
   });
 

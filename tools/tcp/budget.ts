@@ -29,17 +29,18 @@ function typedBytes(o: object): number {
   return n;
 }
 
-function perConnection(cfg: TcpConfig): { conn: number; stack: number } {
+function perConnection(cfg: TcpConfig): { conn: number; stack: number; shared: number } {
   const tcp = new Tcp(ip, cfg, function () { return 1; }, quiet);
   const c = tcp.conn();
   c.connect(0x0a000002, 80, 0, 0);
-  return { conn: typedBytes(c), stack: typedBytes({ frame: tcp.frame, counts: tcp.counts }) };
+  return { conn: typedBytes(c), stack: typedBytes({ frame: tcp.frame, counts: tcp.counts }), shared: typedBytes({ counts: tcp.counts }) };
 }
 
 const cfg = defaultTcpConfig();
 const m = perConnection(cfg);
 console.log('typed arrays per connection (default sndBuf ' + cfg.sndBuf + ', rcvBuf ' + cfg.rcvBuf + '): ' + m.conn + ' bytes');
-console.log('typed arrays per stack (frame buffer, counters): ' + m.stack + ' bytes');
+console.log('typed arrays per stack (frame buffer, counters): ' + m.stack + ' bytes; ' + m.shared +
+  ' when the frame buffer is the IPv4 layer\'s (the software transport: new Tcp(…, nif.tx))');
 
 const at = process.argv.indexOf('--espruino');
 const interp = at >= 0 ? process.argv[at + 1] : '';
