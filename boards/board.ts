@@ -39,6 +39,8 @@ export interface Enc28j60Board extends BoardWiring {
   txQueueBytes?: number;
   /** bytes of each connection's send queue and of its receive queue (the window); the MSS announced is half of it, ≤ 1460 (default 2048) */
   tcpBufBytes?: number;
+  /** the longest frame received, without CRC (60…1514): the one receive buffer's size; longer frames are dropped and counted (default 1514) */
+  maxFrameBytes?: number;
 }
 
 /** W5500 with socket 0 in MACRAW mode: the project's own TCP/IP stack (real RST, real TIME_WAIT, no limit of 8 connections) */

@@ -9,8 +9,9 @@ export const board: BoardConfig = {
   nic: 'enc28j60',
   spi: SPI2, sck: B13, miso: B14, mosi: B15, baud: 8000000,
   cs: B10, int: A8, rst: B3,
-  // the Pico's 5,100 variables: two frames of 1 KB-window segments wait for the chip, 1 KB per connection queue each way
-  txQueueBytes: 1200, tcpBufBytes: 1024,
+  // the Pico's 5,100 variables: two frames of 1 KB-window segments wait for the chip, 1 KB per connection
+  // queue each way (MSS 512), and frames up to 618 bytes come in: a 576-byte DHCP message (the most the DHCP client takes)
+  txQueueBytes: 1200, tcpBufBytes: 1024, maxFrameBytes: 618,
 };
 
 // Pico: 3 × 16 KB pages of Storage (PICO_R1_3.py saved_code), 5,100 variables

@@ -9,8 +9,9 @@ export const board: BoardConfig = {
   nic: 'enc28j60',
   spi: SPI1, sck: A5, miso: A6, mosi: A7, baud: 8000000,
   cs: B1, int: B8, rst: B9,
-  // the WiFi's 8,190 variables: frames of 1 KB-window segments wait for the chip, 1 KB per connection queue each way
-  txQueueBytes: 1200, tcpBufBytes: 1024,
+  // the WiFi's 8,190 variables: two frames of 1 KB-window segments wait for the chip, 1 KB per connection
+  // queue each way (MSS 512), and frames up to 618 bytes come in: a 576-byte DHCP message (the most the DHCP client takes)
+  txQueueBytes: 1200, tcpBufBytes: 1024, maxFrameBytes: 618,
 };
 
 // Espruino WiFi: one 64 KB page of Storage (ESPRUINOWIFI.py saved_code), 8,190 variables

@@ -21,6 +21,8 @@ export interface Enc28j60Nic {
   /** the board's memory for the software stack (boards/board.ts Enc28j60Board): frames waiting for the chip, bytes per connection queue */
   txQueueBytes?: number;
   tcpBufBytes?: number;
+  /** the longest frame received (hal/enc28j60/driver.ts maxFrame) */
+  maxFrameBytes?: number;
 }
 
 /** W5500 with socket 0 in MACRAW mode (hal/w5500/macraw.ts): the chip as a MAC under the software TCP/IP transport */

@@ -63,7 +63,7 @@ export const enum FrameCount {
   RX_BYTES = 1,
   /** shorter than 60 bytes without CRC */
   RX_RUNT = 2,
-  /** longer than 1514 bytes without CRC, or the chip flagged a length error */
+  /** longer than 1514 bytes without CRC (or than the driver's receive buffer, sized smaller on a small board), or the chip flagged a length error */
   RX_TOO_LONG = 3,
   /** CRC error, or the chip did not mark the frame received OK */
   RX_BAD = 4,

@@ -9,7 +9,7 @@ import type { NicConfig } from '../nic';
 function nicConfig(board: BoardConfig): NicConfig {
   if (board.nic === 'w5500') return { name: 'w5500', hardResetStaleSockets: !!board.hardResetStaleSockets };
   if (board.nic === 'w5500-macraw') return { name: 'w5500-macraw', multicast: !!board.multicast };
-  return { name: board.nic, txQueueBytes: board.txQueueBytes, tcpBufBytes: board.tcpBufBytes };
+  return { name: board.nic, txQueueBytes: board.txQueueBytes, tcpBufBytes: board.tcpBufBytes, maxFrameBytes: board.maxFrameBytes };
 }
 
 /**

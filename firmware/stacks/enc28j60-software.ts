@@ -18,6 +18,7 @@ export function startEnc28j60(hal: BoardHal, nic: Enc28j60Nic, opts: NetOptions,
     rst: hal.rst,
     mac: opts.mac,
     fullDuplex: !!nic.fullDuplex,
+    maxFrame: nic.maxFrameBytes,
     // a chip that vanished or was reset is found within this long even while the line is quiet
     healthPollMs: opts.healthPollMs !== undefined ? opts.healthPollMs : 1000,
   };

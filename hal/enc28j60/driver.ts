@@ -25,6 +25,11 @@ export interface Enc28j60Options {
   fullDuplex?: boolean;
   /** accept multicast frames (ERXFCON.MCEN); default off */
   multicast?: boolean;
+  /**
+   * the longest frame received, without CRC (60…1514, default 1514): the size of the one receive buffer in RAM;
+   * longer frames are dropped and counted (RX_TOO_LONG)
+   */
+  maxFrame?: number;
   /** records read per service turn at most (default 4); more wait for the next turn */
   framesPerTurn?: number;
   /** late-collision retransmissions per frame (errata #13, default 16 as Linux) */
@@ -75,7 +80,7 @@ export class Enc28j60 implements FrameDriver {
   private int: InputPin | undefined;
   private rst: OutputPin | undefined;
   private handler: FrameHandler = NOOP;
-  private rx: EncRx = new EncRx();
+  private rx: EncRx;
   private tx: EncTx = new EncTx();
   private full = false;
   private multicast = false;
@@ -108,6 +113,12 @@ export class Enc28j60 implements FrameDriver {
     else this.mac.set(opts.mac);
     this.full = !!opts.fullDuplex;
     this.multicast = !!opts.multicast;
+    let maxFrame = Eth.MAX_FRAME as number;
+    if (opts.maxFrame !== undefined) {
+      if (opts.maxFrame >= Eth.MIN_FRAME && opts.maxFrame <= Eth.MAX_FRAME && opts.maxFrame === Math.floor(opts.maxFrame)) maxFrame = opts.maxFrame;
+      else this.optErr = FrameErr.ARG;
+    }
+    this.rx = new EncRx(maxFrame);
     if (opts.framesPerTurn !== undefined) {
       if (opts.framesPerTurn >= 1) this.perTurn = opts.framesPerTurn;
       else this.optErr = FrameErr.ARG;

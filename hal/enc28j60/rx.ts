@@ -7,8 +7,8 @@ const enum Burst {
   FIRST = 70,
   /** index in `buf` of the first frame byte: opcode, then the header */
   DATA = 7,
-  /** opcode + header + the longest frame with CRC + a pad byte */
-  SIZE = 1526,
+  /** `buf` beyond the longest frame taken: opcode + header + CRC + a pad byte */
+  OVERHEAD = 12,
   /** PKTDECs after a receive reset, at most EPKTCNT's range */
   MAX_PKTDEC = 255,
   /** consumed bytes held back before ERXRDPT moves: a quarter of the ring, so small frames share one free */
@@ -23,7 +23,8 @@ function ringAdd(at: number, n: number): number {
 
 /**
  * The receive ring (DS §7.2). Each record: next-packet pointer, byte count (CRC included), status;
- * then the frame, padded to an even address. Per frame: one RBM of header + 64 bytes (a whole
+ * then the frame, padded to an even address. Records wait in the chip's 6.5 KB until read, one at a time,
+ * into `buf`, which holds the longest frame the board takes (a small board takes less than 1,514 bytes). Per frame: one RBM of header + 64 bytes (a whole
  * minimum-size frame), one more RBM for the rest — straight behind it in `buf`, so the frame is
  * contiguous without a copy — then PKTDEC. Reading through the pad leaves ERDPT on the next record,
  * so ERDPT is written only after a drop or a TSV read. ERXRDPT (errata #14: an odd value, next − 1, or
@@ -35,9 +36,17 @@ export class EncRx {
   /** ERDPT as last set or advanced, -1 unknown */
   erdpt: number = Mem.RX_START;
   /** opcode, header, frame; the frame starts at Burst.DATA */
-  buf: Uint8Array = new Uint8Array(Burst.SIZE);
+  buf: Uint8Array;
   /** bytes of records consumed since ERXRDPT was last written */
   private unfreed = 0;
+  /** the longest record taken, CRC included; a longer one stays in the chip's ring until it is dropped */
+  private maxCount: number;
+
+  /** `maxFrame`: the longest frame taken (without CRC, 60…1514); longer ones are dropped and counted as RX_TOO_LONG */
+  constructor(maxFrame: number) {
+    this.buf = new Uint8Array(maxFrame + Burst.OVERHEAD);
+    this.maxCount = maxFrame + Eth.CRC;
+  }
 
   /** The frame `readOne` left in `buf`. */
   frame(len: number): Uint8Array {
@@ -80,7 +89,7 @@ export class EncRx {
       return 0;
     }
     // RSV bit 22 (length out of range) is set for every type field above 1500, i.e. all Ethernet II frames: not an error.
-    if (count > Eth.MAX_WITH_CRC) {
+    if (count > this.maxCount) {
       counters[FrameCount.RX_TOO_LONG]++;
       return 0;
     }

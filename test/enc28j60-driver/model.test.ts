@@ -61,6 +61,24 @@ describe('ENC28J60 driver on the chip model: bring-up, receive, transmit', () =>
         assert.equal(r.model.trace.faultCount(), 0);
       });
 
+      it('a receive buffer sized for the board (maxFrame 618): a longer frame stays in the chip until dropped and counted; the frames around it arrive whole', () => {
+        const r = new EncRig({ int, driver: { maxFrame: 618 } });
+        assert.equal(r.driver.begin(), FrameErr.OK);
+        const a = frame(618, 1);
+        const b = frame(619, 2);
+        const c = frame(1514, 3);
+        const d = frame(100, 4);
+        for (const f of [a, b, c, d]) r.peer.send(f);
+        assert.ok(r.runUntil(() => r.frames.length === 2, 1000));
+        r.run(10);
+        assert.deepEqual(r.take(), ['frame:618', 'frame:100']);
+        assert.deepEqual(r.frames, [a, d]);
+        assert.equal(r.driver.counters[FrameCount.RX_TOO_LONG], 2);
+        assert.equal(r.driver.counters[FrameCount.RX_FRAMES], 2);
+        assert.equal(r.reg(Reg.EPKTCNT), 0);
+        assert.equal(r.model.trace.faultCount(), 0);
+      });
+
       it('sends a 60-byte and a 1,514-byte frame: the peer gets them byte for byte, sent(OK) after each', () => {
         const r = new EncRig({ int });
         assert.equal(r.driver.begin(), FrameErr.OK);

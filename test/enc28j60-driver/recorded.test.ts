@@ -161,6 +161,7 @@ describe('ENC28J60 driver on recorded SPI', () => {
     assert.equal(new Enc28j60({ spi, clock: new PauseClock(), mac: new Uint8Array([1, 0, 0, 0, 0, 1]) }).begin(), FrameErr.ARG);
     assert.equal(new Enc28j60({ spi, clock: new PauseClock(), mac: MAC, framesPerTurn: 0 }).begin(), FrameErr.ARG);
     assert.equal(new Enc28j60({ spi, clock: new PauseClock(), mac: MAC, txTimeoutMs: 0 }).begin(), FrameErr.ARG);
+    for (const maxFrame of [59, 1515, 600.5]) assert.equal(new Enc28j60({ spi, clock: new PauseClock(), mac: MAC, maxFrame }).begin(), FrameErr.ARG);
     assert.deepEqual(spi.take(), []);
   });
 });

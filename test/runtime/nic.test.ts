@@ -85,15 +85,17 @@ describe('startNetwork: the board picks the NIC', () => {
     }
   });
 
-  it("'enc28j60' with the board's memory sizes: the frame queue and each connection's queues follow them, the MSS is half a queue; an application's own TCP settings win", () => {
+  it("'enc28j60' with the board's memory sizes: the frame queue, each connection's queues and the receive buffer follow them, the MSS is half a queue; an application's own TCP settings win", () => {
     const ringOf = (t: SoftwareTransport): number => (t as unknown as { tx: { ring: Uint8Array } }).tx.ring.length;
     const w = new Enc28j60World();
-    const net = startNetwork(w.hal({ name: 'enc28j60', txQueueBytes: 1200, tcpBufBytes: 1024 }), BENCH_NETWORK);
+    const net = startNetwork(w.hal({ name: 'enc28j60', txQueueBytes: 1200, tcpBufBytes: 1024, maxFrameBytes: 618 }), BENCH_NETWORK);
     try {
       const t = net.transport as SoftwareTransport;
       const cfg = t.stackStats().tcp.cfg;
       assert.deepEqual([cfg.sndBuf, cfg.rcvBuf, cfg.mss, cfg.maxConns], [1024, 1024, 512, 8]);
       assert.equal(ringOf(t), 1200);
+      // the driver's one receive buffer: opcode, record header, the longest frame taken, CRC, pad byte
+      assert.equal((t as unknown as { c: { drv: { rx: { buf: Uint8Array } } } }).c.drv.rx.buf.length, 618 + 12);
       // TCP builds its segments in the interface's transmit frame: one frame buffer for both
       assert.equal(t.stackStats().tcp.frame, t.stackStats().nif.tx);
     } finally {
