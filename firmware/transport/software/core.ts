@@ -66,11 +66,15 @@ export class SoftCore {
   keepAlive: Uint16Array;
   /** unacknowledged bytes when the connection ended */
   unsentAt: Float64Array;
-  conn: (TcpConn | null)[] = [];
-  listener: (TcpListener | null)[] = [];
+  /**
+   * an endpoint's connection, listener and datagram queue: sparse (absent until set, deleted when the endpoint is
+   * retired), so free endpoint ids cost no variables — tested by truthiness, never against null
+   */
+  conn: (TcpConn | null | undefined)[] = [];
+  listener: (TcpListener | null | undefined)[] = [];
   /** datagram endpoints: the UDP layer's handle, -1 while unbound, and what they received */
   udp: Int8Array;
-  dgq: (DatagramQueue | null)[] = [];
+  dgq: (DatagramQueue | null | undefined)[] = [];
 
   constructor(drv: FrameDriver, clock: Clock, nif: NetIf, tcpOf: (c: SoftCore) => Tcp, max: number, ports: EphemeralPorts, deliver: DeferredDeliver) {
     this.drv = drv;
@@ -89,11 +93,6 @@ export class SoftCore {
     this.unsentAt = new Float64Array(max);
     this.udp = new Int8Array(max);
     this.udp.fill(-1);
-    for (let i = 0; i < max; i++) {
-      this.conn.push(null);
-      this.listener.push(null);
-      this.dgq.push(null);
-    }
   }
 
   live(ep: number): boolean {
@@ -117,18 +116,18 @@ export class SoftCore {
     this.port[ep] = 0;
     this.keepAlive[ep] = 0;
     this.unsentAt[ep] = 0;
-    this.conn[ep] = null;
-    this.listener[ep] = null;
     this.udp[ep] = -1;
-    this.dgq[ep] = null;
+    delete this.conn[ep];
+    delete this.listener[ep];
+    delete this.dgq[ep];
   }
 
   /** the record is free; what is queued for it is stale (its connection, listener or port was let go first) */
   retire(ep: number): void {
     const c = this.conn[ep];
-    if (c !== null) c.user = -1;
+    if (c) c.user = -1;
     const l = this.listener[ep];
-    if (l !== null) l.user = -1;
+    if (l) l.user = -1;
     this.init(ep, 0, St.Free);
     this.queue.retire(ep);
   }

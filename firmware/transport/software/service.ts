@@ -108,7 +108,7 @@ export class Service implements FrameHandler {
     const nif = c.nif;
     for (let ep = 0; ep < c.max; ep++) {
       const conn = c.conn[ep];
-      if (c.st[ep] !== St.Connecting || conn === null) continue;
+      if (c.st[ep] !== St.Connecting || !conn) continue;
       const ip = conn.remoteIp;
       const hop = ((ip ^ nif.addr) & nif.mask) === 0 ? ip : nif.gateway;
       for (let k = 0; k < n; k++) {
@@ -142,8 +142,8 @@ export class Service implements FrameHandler {
       const conn = c.conn[ep];
       if (st === St.Listening) {
         const l = c.listener[ep];
-        if (l !== null) l.close(now);
-      } else if (conn !== null && (st === St.Connecting || st === St.Connected)) {
+        if (l) l.close(now);
+      } else if (conn && (st === St.Connecting || st === St.Connected)) {
         const unsent = conn.abort(now);
         if (st === St.Connecting) {
           c.conn[ep] = null;

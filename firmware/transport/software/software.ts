@@ -238,14 +238,14 @@ export class SoftwareTransport implements Transport {
     const c = this.c;
     if (!c.live(ep) || c.st[ep] !== St.Listening) return 0;
     const l = c.listener[ep];
-    return l !== null ? l.pending() : 0;
+    return l ? l.pending() : 0;
   }
 
   accept(ep: number): number {
     const c = this.c;
     if (!c.live(ep) || c.st[ep] !== St.Listening) return TErr.Invalid;
     const l = c.listener[ep];
-    if (l === null || l.pending() === 0) return TErr.Invalid;
+    if (!l || l.pending() === 0) return TErr.Invalid;
     const n = c.freeSlot();
     if (n < 0) return TErr.NoBuffers;
     const conn = l.accept();
@@ -300,7 +300,7 @@ export class SoftwareTransport implements Transport {
     if (c.down) return TErr.NetDown;
     const conn = c.conn[ep];
     const st = c.st[ep];
-    if (conn === null || (st !== St.Connected && st !== St.Connecting) || (c.fl[ep] & Fl.RELEASED)) return TErr.Invalid;
+    if (!conn || (st !== St.Connected && st !== St.Connecting) || (c.fl[ep] & Fl.RELEASED)) return TErr.Invalid;
     const n = conn.send(buf, off, len, c.clock.now());
     if (n < 0) return TErr.Invalid;
     if (n > 0) this.svc.kick();
@@ -312,7 +312,7 @@ export class SoftwareTransport implements Transport {
     if (!c.live(ep) || c.down) return 0;
     if (c.kind[ep] === EndpointKind.Datagram) return UdpLimits.MAX_PAYLOAD;
     const conn = c.conn[ep];
-    return conn !== null && !(c.fl[ep] & Fl.RELEASED) ? conn.writeSpace() : 0;
+    return conn && !(c.fl[ep] & Fl.RELEASED) ? conn.writeSpace() : 0;
   }
 
   sendTo(ep: number, buf: Uint8Array, off: number, len: number, ip: number, port: number): number {
@@ -335,10 +335,10 @@ export class SoftwareTransport implements Transport {
     if (!c.live(ep)) return 0;
     if (c.kind[ep] === EndpointKind.Datagram) {
       const q = c.dgq[ep];
-      return q !== null ? q.nextLength() : -1;
+      return q ? q.nextLength() : -1;
     }
     const conn = c.conn[ep];
-    if (conn === null || c.down || (c.fl[ep] & Fl.RELEASED)) return 0;
+    if (!conn || c.down || (c.fl[ep] & Fl.RELEASED)) return 0;
     return conn.readable();
   }
 
@@ -353,7 +353,7 @@ export class SoftwareTransport implements Transport {
       return TErr.NetDown;
     }
     const conn = c.conn[ep];
-    if (conn === null || len === 0 || (c.fl[ep] & Fl.RELEASED)) return 0;
+    if (!conn || len === 0 || (c.fl[ep] & Fl.RELEASED)) return 0;
     const n = conn.recv(buf, off, len, c.clock.now());
     return n > 0 ? n : 0;
   }
@@ -362,7 +362,7 @@ export class SoftwareTransport implements Transport {
     const c = this.c;
     if (!c.live(ep) || c.kind[ep] !== EndpointKind.Datagram || !validRange(buf, off, len)) return -1;
     const q = c.dgq[ep];
-    return q !== null ? q.take(buf, off, len, from) : -1;
+    return q ? q.take(buf, off, len, from) : -1;
   }
 
   unsent(ep: number): number {
@@ -370,7 +370,7 @@ export class SoftwareTransport implements Transport {
     if (!c.live(ep) || !c.isStream(ep)) return 0;
     if (c.st[ep] === St.Ended) return c.unsentAt[ep];
     const conn = c.conn[ep];
-    return conn !== null ? conn.unsent() : 0;
+    return conn ? conn.unsent() : 0;
   }
 
   // ---------------------------------------------------------------- teardown
@@ -380,7 +380,7 @@ export class SoftwareTransport implements Transport {
     if (!c.live(ep) || !c.isStream(ep) || c.down) return;
     const conn = c.conn[ep];
     const st = c.st[ep];
-    if (conn === null || (st !== St.Connected && st !== St.Connecting)) return;
+    if (!conn || (st !== St.Connected && st !== St.Connecting)) return;
     conn.shutdownSend(c.clock.now());
     this.svc.kick();
   }
@@ -393,9 +393,9 @@ export class SoftwareTransport implements Transport {
     const st = c.st[ep];
     const conn = c.conn[ep];
     if (st === St.Ended) unsent = c.unsentAt[ep];
-    else if (conn !== null) unsent = conn.abort(now);
+    else if (conn) unsent = conn.abort(now);
     const l = c.listener[ep];
-    if (l !== null) l.close(now);
+    if (l) l.close(now);
     const h = c.udp[ep];
     if (h >= 0) c.nif.udp.close(h);
     c.retire(ep);
@@ -408,7 +408,7 @@ export class SoftwareTransport implements Transport {
     if (!c.live(ep)) return true;
     if (c.fl[ep] & Fl.RELEASED) return false;
     const conn = c.conn[ep];
-    if (c.st[ep] !== St.Connected || c.down || conn === null || conn.ended) {
+    if (c.st[ep] !== St.Connected || c.down || !conn || conn.ended) {
       this.abort(ep);
       return true;
     }
@@ -431,7 +431,7 @@ export class SoftwareTransport implements Transport {
       let s = value > 0 ? Math.ceil(value) : 0;
       if (s > 0xffff) s = 0xffff;
       c.keepAlive[ep] = s;
-      if (conn !== null && !conn.ended) {
+      if (conn && !conn.ended) {
         conn.setKeepAlive(s * 1000, c.clock.now());
         this.svc.kick();
       }
@@ -440,7 +440,7 @@ export class SoftwareTransport implements Transport {
     if (opt === TOption.NoDelay) {
       if (value) c.fl[ep] |= Fl.NODELAY;
       else c.fl[ep] &= ~Fl.NODELAY;
-      if (conn !== null) conn.setNoDelay(value !== 0);
+      if (conn) conn.setNoDelay(value !== 0);
       return true;
     }
     return false;
@@ -450,7 +450,7 @@ export class SoftwareTransport implements Transport {
     const c = this.c;
     if (!c.live(ep) || c.port[ep] === 0) return false;
     const conn = c.conn[ep];
-    out.ip = conn !== null && conn.localIp !== 0 ? conn.localIp : c.nif.addr;
+    out.ip = conn && conn.localIp !== 0 ? conn.localIp : c.nif.addr;
     out.port = c.port[ep];
     return true;
   }
@@ -459,7 +459,7 @@ export class SoftwareTransport implements Transport {
     const c = this.c;
     if (!c.live(ep) || !c.isStream(ep)) return false;
     const conn = c.conn[ep];
-    if (conn === null || (c.st[ep] !== St.Connected && c.st[ep] !== St.Ended)) return false;
+    if (!conn || (c.st[ep] !== St.Connected && c.st[ep] !== St.Ended)) return false;
     out.ip = conn.remoteIp;
     out.port = conn.remotePort;
     return true;
