@@ -16,4 +16,4 @@ export const board: BoardConfig = {
 
 // Pico: 3 × 16 KB pages of Storage (PICO_R1_3.py saved_code), 5,100 variables
 export const budget: BoardBudget = { storageBytes: 3 * 16384, variables: 5100, runtimeVariables: 2550, appStorageBytes: 2048,
-  unmet: 'our TCP/IP stack\'s runtime is larger than the Pico\'s Storage leaves room for, and its frame and connection buffers take more than half of the Pico\'s variables (issue 15: a leaner profile, smaller buffers)' };
+  unmet: 'our TCP/IP stack\'s runtime is larger than the Pico\'s Storage leaves room for, and with its buffers sized for the Pico (above) its code alone still takes more than half of the Pico\'s variables (issue 15: a leaner profile)' };
