@@ -12,7 +12,7 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { knownBoards, readWiring } from '../sim/board/wiring';
+import { knownBoards, readBudget, readWiring } from '../sim/board/wiring';
 import { ensureBundle, describeBuild } from './bundle-cache';
 import { optionsOrExit, type Command } from './cli';
 import { TAP_PC_ADDRESS, VirtualDevice } from './start-device';
@@ -148,7 +148,7 @@ async function main(): Promise<number> {
     return 1;
   }
   const say = (line: string) => { if (quiet) console.log(line); else timeline.add(dev.now(), 'tool    ' + line); };
-  const stopped = table ? await sixStepRun(dev, table, t0, say) : await serve(dev, t0);
+  const stopped = table ? await sixStepRun(dev, table, t0, say) : await serve(dev, t0, !readBudget(boardName).firmwareApp);
   if (stopped === undefined) {
     await dev.stop();
     return 1;
@@ -205,8 +205,11 @@ function untilStopped(): Promise<string> {
   });
 }
 
-/** the default firmware: waits for its services and prints how to reach them, then for Ctrl-C; undefined when they did not come up */
-async function serve(dev: VirtualDevice, t0: number): Promise<string | undefined> {
+/**
+ * the default firmware: waits for its services (the status page only where the board's default firmware has one: not
+ * with a board file's `firmwareApp`) and prints how to reach them, then for Ctrl-C; undefined when they did not come up
+ */
+async function serve(dev: VirtualDevice, t0: number, statusPage: boolean): Promise<string | undefined> {
   // the firmware opens its services during start-up: on the W5500 the OS ports show it, on a TAP path its console
   const up = (port: number): string | undefined => {
     const ns = dev.namespace();
@@ -232,8 +235,8 @@ async function serve(dev: VirtualDevice, t0: number): Promise<string | undefined
     return undefined;
   }
   console.log(`echo service (device ${DEVICE_IP}:${ECHO_PORT}): ${echo}`);
-  let status = up(STATUS_PORT);
-  while (!status && performance.now() < deadline && dev.board.errors.length === 0) {
+  let status = statusPage ? up(STATUS_PORT) : undefined;
+  while (statusPage && !status && performance.now() < deadline && dev.board.errors.length === 0) {
     await new Promise((r) => setTimeout(r, 10));
     status = up(STATUS_PORT);
   }

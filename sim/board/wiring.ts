@@ -60,7 +60,7 @@ export function readWiring(name: string): BoardWiring {
 export function readBudget(name: string): BoardBudget {
   const b = boardExports(name).budget as BoardBudget | undefined;
   if (!b) throw new Error(`boards/${name}.ts does not export "budget"`);
-  return { storageBytes: b.storageBytes, variables: b.variables, runtimeVariables: b.runtimeVariables, appStorageBytes: b.appStorageBytes, lacks: b.lacks, unmet: b.unmet };
+  return { storageBytes: b.storageBytes, variables: b.variables, runtimeVariables: b.runtimeVariables, appStorageBytes: b.appStorageBytes, firmwareApp: b.firmwareApp, lacks: b.lacks, unmet: b.unmet };
 }
 
 function boardExports(name: string): Record<string, unknown> {
